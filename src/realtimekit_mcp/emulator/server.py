@@ -1,0 +1,273 @@
+"""Run the emulator (or any ASGI app) under uvicorn on a loopback port, from async code.
+
+``run_emulator`` is what the ``realtimekit-mcp emulator`` command, the MCP server's embedded
+default and the tests use::
+
+    async with run_emulator(EmulatorConfig(db_path=":memory:"), port=0) as running:
+        print(running.base_url)        # http://127.0.0.1:<port>/client/v4
+        ...                            # the app's lifespan (webhook deliveries) is running
+
+The socket is bound before uvicorn starts, so ``port=0`` works and the real port is known;
+readiness is awaited on uvicorn's own start-up (no polling), and leaving the block shuts the
+server down (graceful, bounded). The embedding program keeps its signal handlers: uvicorn's
+signal capture is disabled here, the CLI handles SIGINT/SIGTERM itself.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import logging
+import socket
+from collections.abc import AsyncIterator, Generator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import anyio
+import uvicorn
+
+if TYPE_CHECKING:
+    from starlette.types import ASGIApp
+
+    from realtimekit_mcp.emulator.config import EmulatorConfig
+
+__all__ = ["RunningEmulator", "RunningServer", "origin_for", "run_emulator", "serve_app"]
+
+logger = logging.getLogger(__name__)
+
+API_PREFIX = "/client/v4"
+
+
+@dataclass(frozen=True)
+class RunningServer:
+    """A started server: where it listens."""
+
+    host: str
+    port: int
+    origin: str
+    """``http://<host>:<port>`` as a client on this machine reaches it."""
+    server: uvicorn.Server
+
+
+@dataclass(frozen=True)
+class RunningEmulator:
+    """A started emulator: its URLs, identity and app. ``repr`` hides the API token."""
+
+    host: str
+    port: int
+    origin: str
+    """``http://127.0.0.1:<port>``: the public key, control plane and downloads live here."""
+    base_url: str
+    """``<origin>/client/v4``: the API base URL to give to clients and SDKs."""
+    account_id: str
+    app_id: str
+    api_token: str = dataclasses.field(repr=False)
+    app: Any = dataclasses.field(repr=False)
+    """The Starlette app (``app.state.backend``, ``app.state.webhooks``)."""
+    config: Any = dataclasses.field(repr=False)
+
+    @property
+    def api_path(self) -> str:
+        """``/accounts/<account>/realtime/kit/<app>``, relative to ``base_url``."""
+        return f"/accounts/{self.account_id}/realtime/kit/{self.app_id}"
+
+
+def origin_for(host: str, port: int) -> str:
+    """The URL a local client uses to reach a server bound to ``host:port``.
+
+    Wildcard binds (``0.0.0.0``, ``::``, empty) are reached through loopback.
+    """
+    if host in ("", "0.0.0.0"):
+        host = "127.0.0.1"
+    elif host == "::":
+        host = "::1"
+    if ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    """A bound TCP socket for ``host:port`` (``port=0`` picks a free port). Raises ``OSError``."""
+    infos = socket.getaddrinfo(host or None, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    if not infos:  # pragma: no cover - getaddrinfo raises instead
+        raise OSError(f"cannot resolve {host!r}")
+    family, kind, proto, _, address = infos[0]
+    sock = socket.socket(family, kind, proto)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        if family == socket.AF_INET6:
+            with contextlib.suppress(OSError):
+                sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+        sock.bind(address)
+        sock.set_inheritable(False)
+    except BaseException:
+        sock.close()
+        raise
+    return sock
+
+
+class _EmbeddedServer(uvicorn.Server):
+    """A uvicorn server that reports readiness through an event and leaves signals alone."""
+
+    def __init__(self, config: uvicorn.Config) -> None:
+        super().__init__(config)
+        self.settled = anyio.Event()
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Generator[None, None, None]:
+        # The embedding program (CLI, MCP server, pytest) owns signal handling.
+        yield
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        try:
+            await super().startup(sockets=sockets)
+        finally:
+            self.settled.set()
+
+
+@contextlib.asynccontextmanager
+async def serve_app(
+    app: ASGIApp,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    sock: socket.socket | None = None,
+    startup_timeout: float = 30.0,
+    shutdown_timeout: float = 10.0,
+    log_level: str = "warning",
+) -> AsyncIterator[RunningServer]:
+    """Serve ``app`` with uvicorn in a background task until the block exits.
+
+    The app's lifespan runs (start-up before the block, shut-down after it). ``sock`` may be a
+    socket already bound by the caller; otherwise ``host:port`` is bound here. Raises
+    ``OSError`` when the address cannot be bound and ``RuntimeError`` when start-up fails
+    (for example a lifespan error) or takes longer than ``startup_timeout``.
+    """
+    if sock is None:
+        sock = _bind(host, port)
+    bound_host, bound_port = sock.getsockname()[:2]
+    config = uvicorn.Config(
+        app,
+        log_config=None,  # never reconfigure the host program's logging
+        log_level=log_level,
+        access_log=False,
+        lifespan="on",
+        timeout_graceful_shutdown=max(1, int(shutdown_timeout / 2)),
+        server_header=False,
+    )
+    server = _EmbeddedServer(config)
+    failure: list[BaseException] = []
+    stopped = anyio.Event()
+
+    async def _serve() -> None:
+        try:
+            await server.serve(sockets=[sock])
+        except SystemExit as exc:  # uvicorn exits the process on start-up failure; not here
+            failure.append(exc)
+        except Exception as exc:
+            failure.append(exc)
+            logger.exception("the emulator server stopped with an error")
+        finally:
+            server.settled.set()
+            stopped.set()
+
+    try:
+        async with anyio.create_task_group() as task_group:
+            task_group.start_soon(_serve)
+            try:
+                with anyio.fail_after(startup_timeout):
+                    await server.settled.wait()
+            except TimeoutError:
+                server.should_exit = True
+                raise RuntimeError(f"the server did not start within {startup_timeout:g} s") from None
+            if not server.started:
+                server.should_exit = True
+                cause = failure[0] if failure else None
+                raise RuntimeError("the server failed to start (see the log for the cause)") from cause
+            try:
+                yield RunningServer(
+                    host=bound_host, port=bound_port, origin=origin_for(host, bound_port), server=server
+                )
+            finally:
+                server.should_exit = True
+                with anyio.move_on_after(shutdown_timeout, shield=True) as scope:
+                    await stopped.wait()
+                if scope.cancelled_caught:
+                    logger.warning("the server did not stop within %g s; cancelling it", shutdown_timeout)
+                    server.force_exit = True
+                    task_group.cancel_scope.cancel()
+    finally:
+        sock.close()
+
+
+def _identity(app: Any, config: Any) -> tuple[str, str, str]:
+    """The effective account id, app id and API token (generated ones included)."""
+    backend = getattr(getattr(app, "state", None), "backend", None)
+    values: list[str] = []
+    for name in ("account_id", "app_id", "api_token"):
+        value = getattr(backend, name, None) or getattr(config, name, None)
+        if not isinstance(value, str) or not value:
+            raise RuntimeError(f"the emulator did not report its {name}")
+        values.append(value)
+    return values[0], values[1], values[2]
+
+
+def _with_public_base_url(config: EmulatorConfig, origin: str) -> EmulatorConfig:
+    """``config`` with ``public_base_url`` set to ``origin`` unless the caller chose one."""
+    if getattr(config, "public_base_url", None):
+        return config
+    if hasattr(config, "model_copy"):
+        copied: EmulatorConfig = config.model_copy(update={"public_base_url": origin})
+        return copied
+    if dataclasses.is_dataclass(config) and not isinstance(config, type):
+        return dataclasses.replace(config, public_base_url=origin)
+    return config
+
+
+@contextlib.asynccontextmanager
+async def run_emulator(
+    config: EmulatorConfig,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    startup_timeout: float = 30.0,
+    shutdown_timeout: float = 10.0,
+    log_level: str = "warning",
+) -> AsyncIterator[RunningEmulator]:
+    """Start the emulator described by ``config`` on ``host:port`` and yield where it runs.
+
+    Binds ``127.0.0.1`` by default; ``port=0`` picks a free port (``running.port``). Unless
+    ``config.public_base_url`` is set, it becomes the server's origin, so the download URLs the
+    emulator hands out point back at it. Exits cleanly (lifespan shut-down, pending webhook
+    deliveries drained within their bound) when the block ends.
+    """
+    from realtimekit_mcp.emulator.app import create_app
+
+    sock = _bind(host, port)
+    try:
+        origin = origin_for(host, sock.getsockname()[1])
+        config = _with_public_base_url(config, origin)
+        app = create_app(config)
+    except BaseException:
+        sock.close()
+        raise
+    async with serve_app(
+        app,
+        host=host,
+        sock=sock,
+        startup_timeout=startup_timeout,
+        shutdown_timeout=shutdown_timeout,
+        log_level=log_level,
+    ) as running:
+        account_id, app_id, api_token = _identity(app, config)
+        yield RunningEmulator(
+            host=running.host,
+            port=running.port,
+            origin=running.origin,
+            base_url=running.origin + API_PREFIX,
+            account_id=account_id,
+            app_id=app_id,
+            api_token=api_token,
+            app=app,
+            config=config,
+        )
