@@ -1,0 +1,50 @@
+"""Human confirmation for destructive tools, through the SDK's ``Resolve`` + ``Elicit``.
+
+A destructive tool declares ``confirmed: Annotated[Confirm, Resolve(some_resolver)]``; the
+resolver names the concrete target and effect and calls ``ask``. The SDK carries the question
+as an ``InputRequiredResult`` on 2026-07-28 connections and as a pushed ``elicitation/create`` on
+handshake-era ones. The model cannot answer it: there is no ``confirm`` argument in the schema.
+
+When the client cannot elicit, the call fails closed with a ``ToolError`` unless the operator
+started the server with ``--allow-destructive``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mcp.server.mcpserver import Context, Elicit
+from mcp.server.mcpserver.exceptions import ToolError
+from pydantic import BaseModel, Field
+
+
+class Confirm(BaseModel):
+    """The form the user sees: one checkbox."""
+
+    confirm: bool = Field(description="Check to go ahead")
+
+
+def client_can_elicit(ctx: Context[Any, Any]) -> bool:
+    """True when the connected client declared the (form) elicitation capability."""
+    caps = ctx.client_capabilities
+    return caps is not None and caps.elicitation is not None
+
+
+def ask(ctx: Context[Any, Any], message: str) -> Elicit[Confirm] | Confirm:
+    """Ask the user to confirm ``message``, or fail closed (or pass, with --allow-destructive)."""
+    settings = ctx.mcp_server.deps.settings  # type: ignore[attr-defined]
+    if client_can_elicit(ctx):
+        return Elicit(message + " Check 'confirm' to proceed.", Confirm)
+    if settings.allow_destructive:
+        return Confirm(confirm=True)
+    raise ToolError(
+        f"Not done: {message} This needs the user's confirmation, but this MCP client cannot show "
+        "confirmation prompts (elicitation). Ask the user to do it in a client that supports "
+        "elicitation, or the operator to restart the server with --allow-destructive."
+    )
+
+
+def require(confirmed: Confirm, what: str) -> None:
+    """Raise unless the accepted form actually has ``confirm`` checked."""
+    if not confirmed.confirm:
+        raise ToolError(f"Not done: the user did not confirm {what}.")

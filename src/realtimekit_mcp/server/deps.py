@@ -1,0 +1,125 @@
+"""The one dependencies object every tool reads: settings plus a lazily built RealtimeKit client.
+
+Nothing here runs at start-up: the client (and, for the embedded backend, the emulator app with
+its SQLite store) is created on the first tool call that needs it, so ``tools/list`` answers
+without network access or heavy imports.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from contextlib import AsyncExitStack
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
+
+import anyio
+
+from realtimekit_mcp._redact import register_secret
+from realtimekit_mcp.config import EMBEDDED_ORIGIN, BackendSettings, ServerSettings, load_embedded_identity
+
+if TYPE_CHECKING:
+    from realtimekit_mcp.client import RealtimeKitClient
+
+logger = logging.getLogger(__name__)
+
+ClientFactory = Callable[[BackendSettings], Awaitable["RealtimeKitClient"]]
+
+
+class Deps:
+    """Settings and the shared RealtimeKit client (built on first use, closed by ``aclose``).
+
+    ``client_factory`` lets tests and benchmarks inject a ready client (e.g. one bound to an
+    in-process emulator); by default the backend in ``settings`` decides how to build it.
+    """
+
+    def __init__(self, settings: ServerSettings, client_factory: ClientFactory | None = None) -> None:
+        self.settings = settings
+        self._factory = client_factory
+        self._client: RealtimeKitClient | None = None
+        self._lock = anyio.Lock()
+        self._stack: AsyncExitStack | None = None
+        self.account_id: str | None = settings.backend.account_id
+        self.app_id: str | None = settings.backend.app_id
+        self.emulator_app: Any = None
+
+    @property
+    def backend(self) -> BackendSettings:
+        """The backend settings (kind, base URL, ids; the token is kept out of ``repr``)."""
+        return self.settings.backend
+
+    @property
+    def started(self) -> bool:
+        """True once the client exists (the embedded emulator is created lazily)."""
+        return self._client is not None
+
+    async def client(self) -> RealtimeKitClient:
+        """The RealtimeKit client, created on first call."""
+        if self._client is not None:
+            return self._client
+        async with self._lock:
+            if self._client is None:
+                if self._factory is not None:
+                    self._client = await self._factory(self.backend)
+                else:
+                    self._client = await self._build_client()
+        return self._client
+
+    async def _build_client(self) -> RealtimeKitClient:
+        from realtimekit_mcp.client import RealtimeKitClient
+
+        backend = self.backend
+        if backend.kind != "embedded":
+            return RealtimeKitClient(
+                account_id=backend.account_id or "",
+                app_id=backend.app_id or "",
+                api_token=backend.api_token or "",
+                base_url=backend.base_url,
+            )
+        import httpx
+
+        from realtimekit_mcp.emulator import EmulatorConfig, create_app
+
+        assert backend.data_dir is not None
+        account, app_id, token = load_embedded_identity(backend.data_dir)
+        self.account_id, self.app_id = account, app_id
+        app = create_app(
+            EmulatorConfig(
+                account_id=account,
+                app_id=app_id,
+                api_token=token,
+                db_path=str(backend.data_dir / "emulator.sqlite3"),
+                public_base_url=EMBEDDED_ORIGIN,
+            )
+        )
+        self.emulator_app = app
+        http = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=EMBEDDED_ORIGIN)
+        logger.info("embedded RealtimeKit emulator started (state in %s)", backend.data_dir)
+        return RealtimeKitClient(
+            account_id=account, app_id=app_id, api_token=token, base_url=backend.base_url, http_client=http
+        )
+
+    def join_url(self, meeting_id: str, token: str) -> str | None:
+        """A link that opens the meeting as this participant, or None when no such page exists.
+
+        Cloudflare documents no hosted join page (a participant joins through the RealtimeKit SDK
+        with its auth token), so a link is only given when the operator sets
+        ``REALTIMEKIT_JOIN_URL_TEMPLATE`` (``{meeting_id}`` and ``{token}`` are substituted) or the
+        backend is an emulator reachable over HTTP (``<origin>/_emulator/join?authToken=…``).
+        """
+        register_secret(token)
+        template = self.backend.join_url_template
+        if template:
+            return template.replace("{meeting_id}", quote(meeting_id, safe="")).replace(
+                "{token}", quote(token, safe="")
+            )
+        if self.backend.kind == "url":
+            origin = self.backend.base_url.removesuffix("/client/v4")
+            return f"{origin}/_emulator/join?authToken={quote(token, safe='')}"
+        return None
+
+    async def aclose(self) -> None:
+        """Close the client (and its HTTP connections); the next tool call rebuilds it."""
+        client, self._client = self._client, None
+        if client is not None:
+            await client.aclose()

@@ -1,0 +1,48 @@
+"""Toolset ``analytics``: day-by-day usage of meetings and livestreams."""
+
+from datetime import date
+from typing import Any, Literal
+
+from realtimekit_mcp.server.registry import Toolset, ToolSpec
+from realtimekit_mcp.server.results import ToolOutput, compact_json, preview, tool_handler
+from realtimekit_mcp.tools._common import Ctx, client_of
+
+
+def _dump(obj: Any) -> Any:
+    return obj.model_dump(mode="json", exclude_none=True) if hasattr(obj, "model_dump") else obj
+
+
+@tool_handler(action="get analytics")
+async def analytics_get(
+    ctx: Ctx,
+    kind: Literal["meetings", "livestreams"] = "meetings",
+    start_date: date | None = None,
+    end_date: date | None = None,
+) -> ToolOutput:
+    client = await client_of(ctx)
+    start = start_date.isoformat() if start_date else None
+    end = end_date.isoformat() if end_date else None
+    if kind == "meetings":
+        data = await client.analytics.daywise(start_date=start, end_date=end)
+    else:
+        data = await client.livestreams.analytics_daywise(start_time=start, end_time=end)
+    body, cut = preview(compact_json(_dump(data)), 6000)
+    return ToolOutput(f"{kind} usage by day{' (truncated)' if cut else ''}:\n{body}")
+
+
+TOOLSET = Toolset(
+    id="analytics",
+    description="Day-by-day usage of meetings and livestreams.",
+    default=False,
+    tools=(
+        ToolSpec(
+            name="analytics_get",
+            title="Get usage analytics",
+            description="Day-by-day usage (sessions, minutes, participants) of meetings or livestreams.",
+            fn=analytics_get,
+            read_only=True,
+            destructive=False,
+            idempotent=True,
+        ),
+    ),
+)

@@ -1,0 +1,197 @@
+"""Toolset ``meetings``: find, inspect, create and change meetings."""
+
+from typing import Annotated, Any, Literal
+
+from mcp.server.mcpserver import Elicit, Resolve
+from pydantic import BaseModel, Field
+
+from realtimekit_mcp.server.confirm import Confirm, ask, require
+from realtimekit_mcp.server.registry import Toolset, ToolSpec
+from realtimekit_mcp.server.results import ToolOutput, page_args, page_note, short, tool_handler, when
+from realtimekit_mcp.tools._common import Ctx, Cursor, Limit, MeetingId, client_of, enum_value, g
+
+NOT_FOUND = "Use meeting_list to find meeting ids."
+Status = Literal["ACTIVE", "INACTIVE"]
+
+
+class MeetingOut(BaseModel):
+    """A meeting, as tools return it."""
+
+    id: str
+    title: str | None = None
+    status: str | None = None
+
+
+def meeting_line(m: Any) -> str:
+    """One compact line per meeting."""
+    title = short(g(m, "title", default="(untitled)"), 60)
+    return f"- {g(m, 'id')} | {title} | {enum_value(g(m, 'status'))} | created {when(g(m, 'created_at'))}"
+
+
+def _flags(m: Any) -> str:
+    names = ("record_on_start", "live_stream_on_start", "persist_chat", "summarize_on_end")
+    on = [n for n in names if g(m, n)]
+    return ", ".join(on) if on else "none"
+
+
+@tool_handler(action="list meetings")
+async def meeting_list(
+    ctx: Ctx,
+    search: Annotated[str | None, Field(description="Match in title")] = None,
+    status: Status | None = None,
+    limit: Limit = 20,
+    cursor: Cursor = None,
+) -> ToolOutput:
+    page_no, per_page = page_args(cursor, limit)
+    client = await client_of(ctx)
+    kwargs: dict[str, Any] = {"page_no": page_no, "per_page": per_page}
+    if search:
+        kwargs["search"] = search
+    if status:
+        kwargs["status"] = status
+    page = await client.meetings.list(**kwargs)
+    items = list(page.items)
+    note, _, _ = page_note(len(items), page, page_no, per_page)
+    lines = [meeting_line(m) for m in items] or ["No meetings."]
+    return ToolOutput("\n".join([*lines, note]))
+
+
+@tool_handler(action="get the meeting", not_found=NOT_FOUND)
+async def meeting_get(ctx: Ctx, meeting_id: MeetingId) -> ToolOutput:
+    from realtimekit_mcp.client.errors import NotFoundError
+
+    client = await client_of(ctx)
+    m = await client.meetings.get(meeting_id)
+    live = "no live session"
+    try:
+        session = await client.active_session.get(meeting_id)
+        count = g(session, "live_participants", default="?")
+        live = f"live session {g(session, 'id')} with {count} participants (session_get for details)"
+    except NotFoundError:
+        pass
+    text = (
+        f"Meeting {g(m, 'id')}: {g(m, 'title', default='(untitled)')}\n"
+        f"status {enum_value(g(m, 'status'))}; created {when(g(m, 'created_at'))}; "
+        f"on: {_flags(m)}\n{live}"
+    )
+    return ToolOutput(
+        text, MeetingOut(id=str(g(m, "id")), title=g(m, "title"), status=enum_value(g(m, "status")))
+    )
+
+
+@tool_handler(action="create the meeting", output=MeetingOut)
+async def meeting_create(
+    ctx: Ctx,
+    title: str,
+    record_on_start: bool = False,
+    summarize_on_end: Annotated[bool, Field(description="Transcribe and summarize each session")] = False,
+    persist_chat: bool = False,
+) -> ToolOutput:
+    client = await client_of(ctx)
+    kwargs: dict[str, Any] = {
+        "title": title,
+        "record_on_start": record_on_start,
+        "persist_chat": persist_chat,
+        "summarize_on_end": summarize_on_end,
+    }
+    if summarize_on_end:
+        kwargs["ai_config"] = {
+            "transcription": {"language": "en-US"},
+            "summarization": {"text_format": "markdown"},
+        }
+    m = await client.meetings.create(**kwargs)
+    out = MeetingOut(id=str(g(m, "id")), title=g(m, "title"), status=enum_value(g(m, "status")))
+    return ToolOutput(
+        f"Created meeting {out.id} ({out.title}), status {out.status}. Next: participant_add.", out
+    )
+
+
+async def _confirm_update(meeting_id: str, status: str | None, ctx: Ctx) -> Elicit[Confirm] | Confirm:
+    if status != "INACTIVE":
+        return Confirm(confirm=True)
+    client = await client_of(ctx)
+    try:
+        title = g(await client.meetings.get(meeting_id), "title", default="(untitled)")
+    except Exception:
+        title = "(unknown)"
+    return ask(
+        ctx,
+        f"Deactivate meeting '{short(title, 60)}' ({meeting_id})? Nobody can join it and no new "
+        "session can start until it is set ACTIVE again.",
+    )
+
+
+@tool_handler(action="update the meeting", not_found=NOT_FOUND, output=MeetingOut)
+async def meeting_update(
+    ctx: Ctx,
+    meeting_id: MeetingId,
+    confirmed: Annotated[Confirm, Resolve(_confirm_update)],
+    title: str | None = None,
+    status: Annotated[Status | None, Field(description="INACTIVE blocks joining (asks the user)")] = None,
+    record_on_start: bool | None = None,
+    summarize_on_end: bool | None = None,
+    persist_chat: bool | None = None,
+) -> ToolOutput:
+    require(confirmed, f"deactivating meeting {meeting_id}")
+    fields = {
+        k: v
+        for k, v in {
+            "title": title,
+            "status": status,
+            "record_on_start": record_on_start,
+            "summarize_on_end": summarize_on_end,
+            "persist_chat": persist_chat,
+        }.items()
+        if v is not None
+    }
+    if not fields:
+        return ToolOutput("Nothing to change: pass at least one field.")
+    client = await client_of(ctx)
+    m = await client.meetings.update(meeting_id, **fields)
+    out = MeetingOut(id=str(g(m, "id")), title=g(m, "title"), status=enum_value(g(m, "status")))
+    return ToolOutput(f"Updated meeting {out.id} ({', '.join(fields)}); status {out.status}.", out)
+
+
+TOOLSET = Toolset(
+    id="meetings",
+    description="Find, inspect, create and change meetings.",
+    default=True,
+    tools=(
+        ToolSpec(
+            name="meeting_list",
+            title="List meetings",
+            description="List meetings, newest first, with id, title and status.",
+            fn=meeting_list,
+            read_only=True,
+            destructive=False,
+            idempotent=True,
+        ),
+        ToolSpec(
+            name="meeting_get",
+            title="Get meeting",
+            description="Get a meeting's settings and whether a session is live now.",
+            fn=meeting_get,
+            read_only=True,
+            destructive=False,
+            idempotent=True,
+        ),
+        ToolSpec(
+            name="meeting_create",
+            title="Create meeting",
+            description="Create a meeting room; add people with participant_add.",
+            fn=meeting_create,
+            read_only=False,
+            destructive=False,
+            idempotent=False,
+        ),
+        ToolSpec(
+            name="meeting_update",
+            title="Update meeting",
+            description="Change a meeting's title, status or options; only given fields change.",
+            fn=meeting_update,
+            read_only=False,
+            destructive=True,
+            idempotent=True,
+        ),
+    ),
+)
