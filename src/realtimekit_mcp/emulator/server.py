@@ -171,33 +171,40 @@ async def serve_app(
             server.settled.set()
             stopped.set()
 
+    # Errors are re-raised after the task group has closed, so callers see them unwrapped
+    # (an anyio task group wraps errors raised inside it in an ExceptionGroup).
+    error: Exception | None = None
     try:
         async with anyio.create_task_group() as task_group:
             task_group.start_soon(_serve)
-            try:
-                with anyio.fail_after(startup_timeout):
-                    await server.settled.wait()
-            except TimeoutError:
+            with anyio.move_on_after(startup_timeout):
+                await server.settled.wait()
+            if not server.settled.is_set():
+                task_group.cancel_scope.cancel()
+                error = RuntimeError(f"the server did not start within {startup_timeout:g} s")
+            elif not server.started:
                 server.should_exit = True
-                raise RuntimeError(f"the server did not start within {startup_timeout:g} s") from None
-            if not server.started:
-                server.should_exit = True
-                cause = failure[0] if failure else None
-                raise RuntimeError("the server failed to start (see the log for the cause)") from cause
-            try:
-                yield RunningServer(
-                    host=bound_host, port=bound_port, origin=origin_for(host, bound_port), server=server
-                )
-            finally:
-                server.should_exit = True
-                with anyio.move_on_after(shutdown_timeout, shield=True) as scope:
-                    await stopped.wait()
-                if scope.cancelled_caught:
-                    logger.warning("the server did not stop within %g s; cancelling it", shutdown_timeout)
-                    server.force_exit = True
-                    task_group.cancel_scope.cancel()
+                error = RuntimeError("the server failed to start (see the log for the cause)")
+                error.__cause__ = failure[0] if failure else None
+            else:
+                try:
+                    yield RunningServer(
+                        host=bound_host, port=bound_port, origin=origin_for(host, bound_port), server=server
+                    )
+                except Exception as exc:
+                    error = exc
+                finally:
+                    server.should_exit = True
+                    with anyio.move_on_after(shutdown_timeout, shield=True) as scope:
+                        await stopped.wait()
+                    if scope.cancelled_caught:
+                        logger.warning("the server did not stop within %g s; cancelling it", shutdown_timeout)
+                        server.force_exit = True
+                        task_group.cancel_scope.cancel()
     finally:
         sock.close()
+    if error is not None:
+        raise error
 
 
 def _identity(app: Any, config: Any) -> tuple[str, str, str]:
