@@ -105,13 +105,14 @@ class RetryPolicy:
     ``max_retries``: retries after the first attempt. ``budget``: seconds from the start of a call
     after which no further retry starts (and no retried attempt may run past). Backoff without a
     server hint: ``min(backoff_max, backoff_base * 2**n)`` scaled by a random factor in
-    ``[1 - jitter, 1]``.
+    ``[1 - jitter, 1]``. The defaults (0.25 s doubling up to 2 s) fit about seven retries into the
+    default 10 s budget, so ``max_retries`` rather than the budget is usually the binding limit.
     """
 
     max_retries: int = 2
     budget: float = 10.0
-    backoff_base: float = 0.5
-    backoff_max: float = 8.0
+    backoff_base: float = 0.25
+    backoff_max: float = 2.0
     jitter: float = 0.25
 
     def __post_init__(self) -> None:
