@@ -1,0 +1,119 @@
+"""The emulator's Starlette application: REST surface, control plane, one error envelope."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Sequence
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute
+
+from .backend import EmulatorBackend
+from .config import EmulatorConfig
+from .control import control_routes
+from .errors import EmulatorError, MethodNotAllowed, NotFound
+from .events import EventSink
+from .routes import api_routes
+from .routes._common import error_response, internal_error_response
+
+logger = logging.getLogger("realtimekit_mcp.emulator")
+
+
+async def _http_exception(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    if exc.status_code == 404:
+        return error_response(NotFound(f"No route for {request.method} {request.url.path}"))
+    if exc.status_code == 405:
+        response = error_response(
+            MethodNotAllowed(f"Method {request.method} is not allowed on {request.url.path}")
+        )
+        if exc.headers and "Allow" in exc.headers:
+            response.headers["Allow"] = exc.headers["Allow"]
+        return response
+    return error_response(EmulatorError(str(exc.detail), status_code=exc.status_code))
+
+
+async def _emulator_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, EmulatorError)
+    return error_response(exc)
+
+
+async def _unexpected(request: Request, exc: Exception) -> Response:
+    logger.error("unexpected error in %s %s: %r", request.method, request.url.path, exc)
+    return internal_error_response()
+
+
+def _webhook_wiring(config: EmulatorConfig, backend: EmulatorBackend) -> tuple[Any, list[BaseRoute]]:
+    """Wire webhook delivery (emulator/webhooks.py) when that module is available."""
+    try:
+        from . import webhooks
+    except ImportError:  # pragma: no cover - only while the module does not exist yet
+        return None, []
+    try:
+        key = webhooks.load_or_create_signing_key(config.db_path)
+        dispatcher = webhooks.WebhookDispatcher(
+            key,
+            targets=backend.webhooks_for_event,
+            policy=webhooks.DeliveryPolicy(
+                allow_external=config.allow_external_webhooks,
+                max_attempts=config.webhook_max_attempts,
+                backoff_base=config.webhook_backoff_base,
+            ),
+        )
+    except (AttributeError, TypeError):  # pragma: no cover - API mismatch while both sides evolve
+        logger.warning("webhook delivery is not wired: emulator.webhooks has an unexpected API")
+        return None, []
+    backend.sink = dispatcher
+    return dispatcher, list(webhooks.webhook_routes(dispatcher))
+
+
+def create_app(
+    config: EmulatorConfig | None = None,
+    *,
+    extra_routes: Sequence[BaseRoute] = (),
+    sink: EventSink | None = None,
+) -> Starlette:
+    """Build the emulator app; ``app.state.backend`` is its ``EmulatorBackend``.
+
+    ``sink`` replaces webhook delivery as the backend's event sink (tests). ``extra_routes`` are
+    mounted before the REST surface. Webhook deliveries run inside the app's lifespan.
+    """
+    config = config or EmulatorConfig()
+    backend = EmulatorBackend(config)
+    dispatcher: Any = None
+    webhook_routes: list[BaseRoute] = []
+    if sink is not None:
+        backend.sink = sink
+    else:
+        dispatcher, webhook_routes = _webhook_wiring(config, backend)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        if dispatcher is not None:
+            async with dispatcher:
+                yield
+        else:
+            yield
+
+    routes: list[BaseRoute] = [*extra_routes, *webhook_routes, *control_routes(), *api_routes()]
+    app = Starlette(
+        routes=routes,
+        lifespan=lifespan,
+        exception_handlers={
+            HTTPException: _http_exception,
+            EmulatorError: _emulator_error,
+            Exception: _unexpected,
+        },
+    )
+    app.state.backend = backend
+    app.state.config = config
+    app.state.webhooks = dispatcher
+    return app
+
+
+__all__ = ["JSONResponse", "create_app"]

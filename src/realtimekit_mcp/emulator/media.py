@@ -1,0 +1,267 @@
+"""Files the emulator serves: recordings (WAV), chat and transcript exports, summaries, HLS playlists.
+
+Everything here is a pure function of its inputs, so downloads are deterministic.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import re
+import struct
+import wave
+from collections import Counter
+from collections.abc import Sequence
+from typing import Any
+
+SAMPLE_RATE = 8000
+MAX_MEDIA_SECONDS = 10
+
+
+def tone_wav(seconds: float, *, frequency: float = 440.0) -> bytes:
+    """A mono 16-bit PCM WAV: a quiet sine tone of ``seconds`` (clamped to 1..10 s)."""
+    duration = max(1.0, min(float(seconds), float(MAX_MEDIA_SECONDS)))
+    frames = int(SAMPLE_RATE * duration)
+    amplitude = 3000
+    samples = b"".join(
+        struct.pack("<h", int(amplitude * math.sin(2 * math.pi * frequency * i / SAMPLE_RATE)))
+        for i in range(frames)
+    )
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(SAMPLE_RATE)
+        out.writeframes(samples)
+    return buffer.getvalue()
+
+
+def wav_size(seconds: float) -> int:
+    """The byte size of ``tone_wav(seconds)`` without building it."""
+    duration = max(1.0, min(float(seconds), float(MAX_MEDIA_SECONDS)))
+    return 44 + 2 * int(SAMPLE_RATE * duration)
+
+
+def _csv(rows: Sequence[Sequence[Any]], *, header: Sequence[str] | None = None) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, quoting=csv.QUOTE_ALL, lineterminator="\n")
+    if header is not None:
+        writer.writerow(header)
+    for row in rows:
+        writer.writerow(["" if v is None else v for v in row])
+    return buffer.getvalue()
+
+
+def chat_csv(messages: Sequence[dict[str, Any]]) -> str:
+    """The chat export: one quoted CSV row per message, with a header row."""
+    header = (
+        "id",
+        "participantId",
+        "sessionId",
+        "meetingId",
+        "displayName",
+        "payloadType",
+        "payload",
+        "createdAt",
+    )
+    rows = [
+        (
+            m["id"],
+            m.get("participant_id"),
+            m["session_id"],
+            m["meeting_id"],
+            m.get("display_name"),
+            "text",
+            m["text"],
+            m["created_at"],
+        )
+        for m in messages
+    ]
+    return _csv(rows, header=header)
+
+
+def transcript_csv(lines: Sequence[dict[str, Any]]) -> str:
+    """Cloudflare's transcript CSV: ``"<start_ms>","<peer_id>","<user_id>","<custom_participant_id>","<name>","<text>"``."""
+    rows = [
+        (
+            line["start_ms"],
+            line.get("peer_id"),
+            line.get("user_id"),
+            line.get("custom_participant_id"),
+            line.get("name"),
+            line["text"],
+        )
+        for line in lines
+    ]
+    return _csv(rows)
+
+
+def transcript_json(lines: Sequence[dict[str, Any]]) -> str:
+    """The JSON transcript: ``[{startTime, endTime, sentence, peerData: {...}}]``."""
+    items = [
+        {
+            "startTime": line["start_ms"],
+            "endTime": line["end_ms"],
+            "sentence": line["text"],
+            "peerData": {
+                "id": line.get("peer_id"),
+                "userId": line.get("user_id"),
+                "displayName": line.get("name"),
+                "cpi": line.get("custom_participant_id"),
+                "joinedAt": line.get("joined_at"),
+                "leftAt": line.get("left_at"),
+            },
+        }
+        for line in lines
+    ]
+    return json.dumps(items, indent=2)
+
+
+def _timestamp(ms: int, sep: str) -> str:
+    hours, rest = divmod(int(ms), 3_600_000)
+    minutes, rest = divmod(rest, 60_000)
+    seconds, millis = divmod(rest, 1000)
+    return f"{hours:02d}:{minutes:02d}:{seconds:02d}{sep}{millis:03d}"
+
+
+def transcript_srt(lines: Sequence[dict[str, Any]]) -> str:
+    """SubRip captions, ``Name: text``."""
+    blocks = [
+        f"{i}\n{_timestamp(line['start_ms'], ',')} --> {_timestamp(line['end_ms'], ',')}\n"
+        f"{line.get('name') or 'Unknown'}: {line['text']}\n"
+        for i, line in enumerate(lines, start=1)
+    ]
+    return "\n".join(blocks)
+
+
+def transcript_vtt(lines: Sequence[dict[str, Any]]) -> str:
+    """WebVTT captions, ``Name: text``."""
+    blocks = [
+        f"{_timestamp(line['start_ms'], '.')} --> {_timestamp(line['end_ms'], '.')}\n"
+        f"{line.get('name') or 'Unknown'}: {line['text']}\n"
+        for line in lines
+    ]
+    return "WEBVTT\n\n" + "\n".join(blocks)
+
+
+TRANSCRIPT_RENDERERS = {
+    "CSV": (transcript_csv, "text/csv; charset=utf-8", "csv"),
+    "JSON": (transcript_json, "application/json", "json"),
+    "SRT": (transcript_srt, "application/x-subrip; charset=utf-8", "srt"),
+    "VTT": (transcript_vtt, "text/vtt; charset=utf-8", "vtt"),
+}
+
+_STOP_WORDS = frozenset(
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "but",
+        "by",
+        "for",
+        "from",
+        "has",
+        "have",
+        "i",
+        "in",
+        "is",
+        "it",
+        "its",
+        "of",
+        "on",
+        "or",
+        "so",
+        "that",
+        "the",
+        "this",
+        "to",
+        "was",
+        "we",
+        "were",
+        "will",
+        "with",
+        "you",
+        "your",
+        "our",
+        "us",
+        "they",
+        "them",
+        "he",
+        "she",
+        "his",
+        "her",
+        "not",
+        "do",
+        "does",
+        "did",
+        "can",
+        "just",
+        "also",
+    ]
+)
+_WORD = re.compile(r"[A-Za-z][A-Za-z'-]+")
+
+
+def summarize(
+    lines: Sequence[dict[str, Any]],
+    *,
+    title: str | None,
+    text_format: str = "markdown",
+    word_limit: int = 500,
+) -> str:
+    """A deterministic extractive summary: speakers, then the highest-scoring sentences in order.
+
+    Sentences are scored by the frequency of their content words across the transcript; the
+    summary keeps the best ones (at most five) within ``word_limit`` words.
+    """
+    heading = title or "Meeting"
+    speakers = list(dict.fromkeys(line.get("name") or "Unknown" for line in lines))
+    counts: Counter[str] = Counter(
+        word.lower()
+        for line in lines
+        for word in _WORD.findall(line["text"])
+        if word.lower() not in _STOP_WORDS
+    )
+
+    def score(text: str) -> float:
+        words = [w.lower() for w in _WORD.findall(text) if w.lower() not in _STOP_WORDS]
+        return sum(counts[w] for w in words) / (len(words) or 1)
+
+    ranked = sorted(range(len(lines)), key=lambda i: (-score(lines[i]["text"]), i))
+    chosen: list[int] = []
+    words_used = 0
+    for index in ranked:
+        n = len(lines[index]["text"].split())
+        if len(chosen) >= 5 or words_used + n > word_limit:
+            continue
+        chosen.append(index)
+        words_used += n
+    points = [f"{lines[i].get('name') or 'Unknown'}: {lines[i]['text']}" for i in sorted(chosen)]
+    topics = [word for word, _ in counts.most_common(5)]
+    if text_format == "plain_text":
+        parts = [f"Summary of {heading}", f"Participants: {', '.join(speakers) or 'none'}"]
+        if topics:
+            parts.append(f"Topics: {', '.join(topics)}")
+        parts.extend(f"- {p}" for p in points)
+        if not points:
+            parts.append("No discussion was transcribed.")
+        return "\n".join(parts) + "\n"
+    parts = [f"# Summary of {heading}", "", f"**Participants:** {', '.join(speakers) or 'none'}", ""]
+    if topics:
+        parts += [f"**Topics:** {', '.join(topics)}", ""]
+    parts.append("## Key points")
+    parts.extend(f"- {p}" for p in points)
+    if not points:
+        parts.append("- No discussion was transcribed.")
+    return "\n".join(parts) + "\n"
+
+
+def hls_playlist() -> str:
+    """A minimal HLS media playlist with no segments yet (the emulator carries no live video)."""
+    return "#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:2\n#EXT-X-MEDIA-SEQUENCE:0\n"
