@@ -30,18 +30,26 @@ def client_can_elicit(ctx: Context[Any, Any]) -> bool:
     return caps is not None and caps.elicitation is not None
 
 
-def ask(ctx: Context[Any, Any], message: str) -> Elicit[Confirm] | Confirm:
-    """Ask the user to confirm ``message``, or fail closed (or pass, with --allow-destructive)."""
-    settings = ctx.mcp_server.deps.settings  # type: ignore[attr-defined]
+def gate(ctx: Context[Any, Any], what: str) -> Confirm | None:
+    """Decide before any lookup: None when the user can be asked, else pass or fail closed.
+
+    Without elicitation the call fails closed (``ToolError`` naming ``what``) unless the operator
+    passed ``--allow-destructive``, in which case it proceeds unasked.
+    """
     if client_can_elicit(ctx):
-        return Elicit(message + " Check 'confirm' to proceed.", Confirm)
-    if settings.allow_destructive:
+        return None
+    if ctx.mcp_server.deps.settings.allow_destructive:  # type: ignore[attr-defined]
         return Confirm(confirm=True)
     raise ToolError(
-        f"Not done: {message} This needs the user's confirmation, but this MCP client cannot show "
+        f"Not done: {what} needs the user's confirmation, but this MCP client cannot show "
         "confirmation prompts (elicitation). Ask the user to do it in a client that supports "
         "elicitation, or the operator to restart the server with --allow-destructive."
     )
+
+
+def ask(message: str) -> Elicit[Confirm]:
+    """The confirmation question: ``message`` must name the concrete target and the effect."""
+    return Elicit(message + " Check 'confirm' to proceed.", Confirm)
 
 
 def require(confirmed: Confirm, what: str) -> None:

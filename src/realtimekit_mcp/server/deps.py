@@ -42,6 +42,7 @@ class Deps:
         self.account_id: str | None = settings.backend.account_id
         self.app_id: str | None = settings.backend.app_id
         self.emulator_app: Any = None
+        self._http: Any = None
 
     @property
     def backend(self) -> BackendSettings:
@@ -93,7 +94,9 @@ class Deps:
             )
         )
         self.emulator_app = app
-        http = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=EMBEDDED_ORIGIN)
+        http = self._http = httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url=EMBEDDED_ORIGIN
+        )
         logger.info("embedded RealtimeKit emulator started (state in %s)", backend.data_dir)
         return RealtimeKitClient(
             account_id=account, app_id=app_id, api_token=token, base_url=backend.base_url, http_client=http
@@ -121,5 +124,8 @@ class Deps:
     async def aclose(self) -> None:
         """Close the client (and its HTTP connections); the next tool call rebuilds it."""
         client, self._client = self._client, None
+        http, self._http = self._http, None
         if client is not None:
             await client.aclose()
+        if http is not None:
+            await http.aclose()

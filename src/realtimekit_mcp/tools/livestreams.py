@@ -6,7 +6,7 @@ from mcp.server.mcpserver import Elicit, Resolve
 from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import Field
 
-from realtimekit_mcp.server.confirm import Confirm, ask, require
+from realtimekit_mcp.server.confirm import Confirm, ask, gate, require
 from realtimekit_mcp.server.registry import Toolset, ToolSpec
 from realtimekit_mcp.server.results import ToolOutput, page_args, page_note, short, tool_handler, when
 from realtimekit_mcp.tools._common import Ctx, Cursor, Limit, MeetingId, client_of, enum_value, g
@@ -58,7 +58,9 @@ async def livestream_start(ctx: Ctx, meeting_id: MeetingId, name: str | None = N
 
 
 async def _confirm_stop(meeting_id: str, ctx: Ctx) -> Elicit[Confirm] | Confirm:
-    return ask(ctx, f"Stop the livestream of meeting {meeting_id}? Viewers lose the stream.")
+    if (early := gate(ctx, f"stopping the livestream of meeting {meeting_id}")) is not None:
+        return early
+    return ask(f"Stop the livestream of meeting {meeting_id}? Viewers lose the stream.")
 
 
 @tool_handler(action="stop the livestream", not_found=NOT_FOUND)

@@ -5,7 +5,7 @@ from typing import Annotated, Any, Literal
 from mcp.server.mcpserver import Elicit, Resolve
 from pydantic import BaseModel, Field
 
-from realtimekit_mcp.server.confirm import Confirm, ask, require
+from realtimekit_mcp.server.confirm import Confirm, ask, gate, require
 from realtimekit_mcp.server.registry import Toolset, ToolSpec
 from realtimekit_mcp.server.results import ToolOutput, page_args, page_note, short, tool_handler, when
 from realtimekit_mcp.tools._common import Ctx, Cursor, Limit, MeetingId, client_of, enum_value, g
@@ -109,13 +109,14 @@ async def meeting_create(
 async def _confirm_update(meeting_id: str, status: str | None, ctx: Ctx) -> Elicit[Confirm] | Confirm:
     if status != "INACTIVE":
         return Confirm(confirm=True)
+    if (early := gate(ctx, f"deactivating meeting {meeting_id}")) is not None:
+        return early
     client = await client_of(ctx)
     try:
         title = g(await client.meetings.get(meeting_id), "title", default="(untitled)")
     except Exception:
         title = "(unknown)"
     return ask(
-        ctx,
         f"Deactivate meeting '{short(title, 60)}' ({meeting_id})? Nobody can join it and no new "
         "session can start until it is set ACTIVE again.",
     )

@@ -7,7 +7,7 @@ from mcp.server.mcpserver import Elicit, Resolve
 from pydantic import BaseModel, Field
 
 from realtimekit_mcp._redact import register_secret
-from realtimekit_mcp.server.confirm import Confirm, ask, require
+from realtimekit_mcp.server.confirm import Confirm, ask, gate, require
 from realtimekit_mcp.server.registry import Toolset, ToolSpec
 from realtimekit_mcp.server.results import ToolOutput, page_args, page_note, short, tool_handler
 from realtimekit_mcp.tools._common import Ctx, Cursor, Limit, MeetingId, client_of, deps_of, g
@@ -114,13 +114,14 @@ async def participant_update(
 
 
 async def _confirm_remove(meeting_id: str, participant_id: str, ctx: Ctx) -> Elicit[Confirm] | Confirm:
+    if (early := gate(ctx, f"removing participant {participant_id} from meeting {meeting_id}")) is not None:
+        return early
     client = await client_of(ctx)
     try:
         name = g(await client.participants.get(meeting_id, participant_id), "name", default="(no name)")
     except Exception:
         name = "(unknown)"
     return ask(
-        ctx,
         f"Remove participant '{short(name, 40)}' ({participant_id}) from meeting {meeting_id}? "
         "Their auth token stops working.",
     )

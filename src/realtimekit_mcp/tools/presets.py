@@ -5,7 +5,7 @@ from typing import Annotated, Any
 from mcp.server.mcpserver import Elicit, Resolve
 from pydantic import Field
 
-from realtimekit_mcp.server.confirm import Confirm, ask, require
+from realtimekit_mcp.server.confirm import Confirm, ask, gate, require
 from realtimekit_mcp.server.registry import Toolset, ToolSpec
 from realtimekit_mcp.server.results import (
     ToolOutput,
@@ -67,12 +67,14 @@ async def preset_update(
 
 
 async def _confirm_delete(preset_id: str, ctx: Ctx) -> Elicit[Confirm] | Confirm:
+    if (early := gate(ctx, f"deleting preset {preset_id}")) is not None:
+        return early
     client = await client_of(ctx)
     try:
         name = g(await client.presets.get(preset_id), "name", default="(unnamed)")
     except Exception:
         name = "(unknown)"
-    return ask(ctx, f"Delete preset '{name}' ({preset_id})? Participants can no longer be added with it.")
+    return ask(f"Delete preset '{name}' ({preset_id})? Participants can no longer be added with it.")
 
 
 @tool_handler(action="delete the preset", not_found=NOT_FOUND)

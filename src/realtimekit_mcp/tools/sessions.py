@@ -9,7 +9,7 @@ from mcp.server.mcpserver.exceptions import ToolError
 from mcp_types import ResourceLink
 from pydantic import Field
 
-from realtimekit_mcp.server.confirm import Confirm, ask, require
+from realtimekit_mcp.server.confirm import Confirm, ask, gate, require
 from realtimekit_mcp.server.registry import Toolset, ToolSpec
 from realtimekit_mcp.server.results import (
     ToolOutput,
@@ -127,7 +127,7 @@ async def session_list(
 
 async def _session_details(client: "RealtimeKitClient", session_id: str) -> ToolOutput:
     s = await client.sessions.get(session_id)
-    parts_page = await client.sessions.participants(session_id)
+    parts_page = await client.sessions.participants(session_id, per_page=100)
     parts = list(g(parts_page, "items", "participants", default=parts_page) or [])
     lines = [
         f"Session {g(s, 'id')} of meeting {g(s, 'associated_id', 'meeting_id')}: {enum_value(g(s, 'status'))}, "
@@ -194,12 +194,14 @@ async def _confirm_moderate(
     meeting_id: str, action: str, participant_ids: list[str] | None, everyone: bool, ctx: Ctx
 ) -> Elicit[Confirm] | Confirm:
     who = _targets(participant_ids, everyone)
+    if (early := gate(ctx, f"{action} {who} in meeting {meeting_id}")) is not None:
+        return early
     effect = (
         "They are disconnected from the live session."
         if action == "kick"
         else "Their microphones are turned off."
     )
-    return ask(ctx, f"{action.capitalize()} {who} in the live session of meeting {meeting_id}? {effect}")
+    return ask(f"{action.capitalize()} {who} in the live session of meeting {meeting_id}? {effect}")
 
 
 @tool_handler(action="moderate the live session", not_found="Is a session live? Check meeting_get.")

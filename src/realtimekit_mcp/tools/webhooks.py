@@ -5,7 +5,7 @@ from typing import Annotated, Any
 from mcp.server.mcpserver import Elicit, Resolve
 from pydantic import Field
 
-from realtimekit_mcp.server.confirm import Confirm, ask, require
+from realtimekit_mcp.server.confirm import Confirm, ask, gate, require
 from realtimekit_mcp.server.registry import Toolset, ToolSpec
 from realtimekit_mcp.server.results import ToolOutput, short, tool_handler
 from realtimekit_mcp.tools._common import Ctx, client_of, g
@@ -66,13 +66,15 @@ async def webhook_update(
 
 
 async def _confirm_delete(webhook_id: str, ctx: Ctx) -> Elicit[Confirm] | Confirm:
+    if (early := gate(ctx, f"deleting webhook {webhook_id}")) is not None:
+        return early
     client = await client_of(ctx)
     try:
         w = await client.webhooks.get(webhook_id)
         target = f"'{g(w, 'name', default='')}' ({webhook_id}, {g(w, 'url')})"
     except Exception:
         target = webhook_id
-    return ask(ctx, f"Delete webhook {target}? Its URL stops receiving events.")
+    return ask(f"Delete webhook {target}? Its URL stops receiving events.")
 
 
 @tool_handler(action="delete the webhook", not_found=NOT_FOUND)

@@ -1,0 +1,30 @@
+"""Fixtures: the tools/list of the default and of the full surface, read through the SDK client."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import anyio
+import pytest
+
+from tests.server.support import connect, make_rig
+
+
+def _list(tmp: Path, toolsets: tuple[str, ...], mode: str = "2026-07-28") -> list[Any]:
+    async def run() -> list[Any]:
+        rig = make_rig(tmp, toolsets=toolsets)
+        async with connect(rig.server, mode) as client:
+            return list((await client.list_tools()).tools)
+
+    return anyio.run(run)
+
+
+@pytest.fixture(scope="session")
+def all_tools(tmp_path_factory: pytest.TempPathFactory) -> list[Any]:
+    return _list(tmp_path_factory.mktemp("all"), ("all",))
+
+
+@pytest.fixture(scope="session")
+def default_tools(tmp_path_factory: pytest.TempPathFactory) -> list[Any]:
+    return _list(tmp_path_factory.mktemp("default"), ("default",))
