@@ -235,7 +235,9 @@ EVENT_PAYLOADS: Final = MappingProxyType(
         RoomEvent.JOIN_ROOM: _P("socket.room.JoinRoomRequest", "socket.room.PeerInfoResponse"),
         RoomEvent.LEAVE_ROOM: _P("socket.room.LeaveRoomRequest", "socket.room.PeerInfoResponse"),
         RoomEvent.GET_PEER_INFO: _P("socket.room.GetPeerInfoRequest", "socket.room.PeerInfoResponse"),
-        RoomEvent.GET_ROOM_PEERS_INFO: _P("socket.room.RoomPeersInfoRequest", "socket.room.RoomPeersInfoResponse"),
+        RoomEvent.GET_ROOM_PEERS_INFO: _P(
+            "socket.room.RoomPeersInfoRequest", "socket.room.RoomPeersInfoResponse"
+        ),
         RoomEvent.GET_ROOM_INFO: _P(None, "socket.room.RoomInfoResponse"),
         RoomEvent.BROADCAST_MESSAGE: _P("socket.room.BroadcastMessage", "socket.room.BroadcastMessage"),
         RoomEvent.BROADCAST_TO_ENTITY: _P("socket.room.BroadcastMessage", "socket.room.BroadcastMessage"),
@@ -251,21 +253,36 @@ EVENT_PAYLOADS: Final = MappingProxyType(
             "socket.chat.SendChatMessageToPeersRequest", "socket.chat.SendChatMessageToPeersResponse"
         ),
         ChatEvent.GET_PAGINATED_MESSAGES: _P(
-            "socket.chat.GetPaginatedChatMessageRoomRequest", "socket.chat.GetPaginatedChatMessageRoomResponse"
+            "socket.chat.GetPaginatedChatMessageRoomRequest",
+            "socket.chat.GetPaginatedChatMessageRoomResponse",
         ),
         # plugin store (needed by the official web SDK at start-up)
-        PluginEvent.STORE_GET_KEYS: _P("socket.plugin.PluginStoreGetKeysRequest", "socket.plugin.PluginStoreResponse"),
+        PluginEvent.STORE_GET_KEYS: _P(
+            "socket.plugin.PluginStoreGetKeysRequest", "socket.plugin.PluginStoreResponse"
+        ),
         # media
         MediaEvent.JOIN_ROOM: _P("media.edge.PeerJoinRequest", "media.edge.PeerJoinResponse"),
         MediaEvent.LEAVE_ROOM: _P("media.edge.PeerLeaveRequest", "media.edge.PeerLeaveResponse"),
-        MediaEvent.CREATE_WEBRTC_TRANSPORT: _P("media.CreateTransportRequest", "media.CreateTransportResponse"),
+        MediaEvent.CREATE_WEBRTC_TRANSPORT: _P(
+            "media.CreateTransportRequest", "media.CreateTransportResponse"
+        ),
         MediaEvent.PRODUCE: _P("media.edge.ProducerCreateRequest", "media.edge.ProducerCreateResponse"),
-        MediaEvent.TOGGLE_PRODUCER: _P("media.edge.ProducerToggleRequest", "media.edge.ProducerToggleResponse"),
+        MediaEvent.TOGGLE_PRODUCER: _P(
+            "media.edge.ProducerToggleRequest", "media.edge.ProducerToggleResponse"
+        ),
         MediaEvent.CONSUME: _P("media.edge.ConsumePeersRequest", "media.edge.ConsumePeerResponse"),
-        MediaEvent.RENEGOTIATE_SESSION_DESCRIPTION: _P("media.RenegotiateRequest", "media.RenegotiateResponse"),
-        MediaEvent.CLOSE_PRODUCER: _P("media.edge.ProducerCloseRequest", "media.edge.ProducerClosingResponse"),
-        MediaEvent.CLOSE_CONSUMER: _P("media.edge.ConsumerCloseRequest", "media.edge.ConsumerClosingResponse"),
-        MediaEvent.SELF_JOIN_COMPLETE: _P("media.edge.PeerJoinCompleteRequest", "media.edge.PeerJoinCompleteResponse"),
+        MediaEvent.RENEGOTIATE_SESSION_DESCRIPTION: _P(
+            "media.RenegotiateRequest", "media.RenegotiateResponse"
+        ),
+        MediaEvent.CLOSE_PRODUCER: _P(
+            "media.edge.ProducerCloseRequest", "media.edge.ProducerClosingResponse"
+        ),
+        MediaEvent.CLOSE_CONSUMER: _P(
+            "media.edge.ConsumerCloseRequest", "media.edge.ConsumerClosingResponse"
+        ),
+        MediaEvent.SELF_JOIN_COMPLETE: _P(
+            "media.edge.PeerJoinCompleteRequest", "media.edge.PeerJoinCompleteResponse"
+        ),
         MediaEvent.SELECTED_PEER: _P(None, "media.edge.SelectedPeersResponse"),
         MediaEvent.SELECTED_PEER_DIFF: _P(None, "media.edge.SelectedPeersDiffResponse"),
         MediaEvent.PEER_JOINED_BROADCAST: _P(None, "media.edge.PeerJoinBroadcastResponse"),
@@ -273,7 +290,9 @@ EVENT_PAYLOADS: Final = MappingProxyType(
         MediaEvent.PEER_PRODUCER_CREATE_BROADCAST: _P(None, "media.edge.PeerProducerCreateBroadcastResponse"),
         MediaEvent.PEER_PRODUCER_TOGGLE_BROADCAST: _P(None, "media.edge.PeerProducerToggleBroadcastResponse"),
         MediaEvent.PEER_PRODUCER_CLOSE_BROADCAST: _P(None, "media.edge.PeerProducerCloseBroadcastResponse"),
-        MediaEvent.MEDIA_ROOM_TERMINATION_BROADCAST: _P(None, "media.edge.MediaRoomTerminationBroadcastResponse"),
+        MediaEvent.MEDIA_ROOM_TERMINATION_BROADCAST: _P(
+            None, "media.edge.MediaRoomTerminationBroadcastResponse"
+        ),
         MediaEvent.HOST_CONTROL_PEER: _P(
             "media.edge.HostMediaControlForPeerRequest", "media.edge.HostMediaControlForPeerResponse"
         ),

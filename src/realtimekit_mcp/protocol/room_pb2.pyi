@@ -9,32 +9,32 @@ DESCRIPTOR: _descriptor.FileDescriptor
 
 class StageType(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
-    UNSPECIFIED: _ClassVar[StageType]
-    ON_STAGE: _ClassVar[StageType]
-    APPROVED_STAGE: _ClassVar[StageType]
-    REQUESTED_STAGE: _ClassVar[StageType]
-    OFF_STAGE: _ClassVar[StageType]
+    STAGE_TYPE_UNSPECIFIED: _ClassVar[StageType]
+    STAGE_TYPE_ON_STAGE: _ClassVar[StageType]
+    STAGE_TYPE_APPROVED_STAGE: _ClassVar[StageType]
+    STAGE_TYPE_REQUESTED_STAGE: _ClassVar[StageType]
+    STAGE_TYPE_OFF_STAGE: _ClassVar[StageType]
 
 class Capabilities(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
-    HIVE: _ClassVar[Capabilities]
-    CHAT: _ClassVar[Capabilities]
-    PING: _ClassVar[Capabilities]
+    CAPABILITIES_HIVE: _ClassVar[Capabilities]
+    CAPABILITIES_CHAT: _ClassVar[Capabilities]
+    CAPABILITIES_PING: _ClassVar[Capabilities]
 
 class BroadcastType(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
-    PEERS: _ClassVar[BroadcastType]
-    ROOMS: _ClassVar[BroadcastType]
-UNSPECIFIED: StageType
-ON_STAGE: StageType
-APPROVED_STAGE: StageType
-REQUESTED_STAGE: StageType
-OFF_STAGE: StageType
-HIVE: Capabilities
-CHAT: Capabilities
-PING: Capabilities
-PEERS: BroadcastType
-ROOMS: BroadcastType
+    BROADCAST_TYPE_PEERS: _ClassVar[BroadcastType]
+    BROADCAST_TYPE_ROOMS: _ClassVar[BroadcastType]
+STAGE_TYPE_UNSPECIFIED: StageType
+STAGE_TYPE_ON_STAGE: StageType
+STAGE_TYPE_APPROVED_STAGE: StageType
+STAGE_TYPE_REQUESTED_STAGE: StageType
+STAGE_TYPE_OFF_STAGE: StageType
+CAPABILITIES_HIVE: Capabilities
+CAPABILITIES_CHAT: Capabilities
+CAPABILITIES_PING: Capabilities
+BROADCAST_TYPE_PEERS: BroadcastType
+BROADCAST_TYPE_ROOMS: BroadcastType
 
 class PeerFlags(_message.Message):
     __slots__ = ("preset_name", "recorder_type", "hidden_participant")

@@ -16,6 +16,12 @@
 //   {"op": "encode", "type": T, "json": J}            -> {"hex": T.toBinary(T.fromJson(J))}
 //   {"op": "decode", "type": T, "hex": H, "json": J}  -> {"equal": T.equals(T.fromBinary(H), T.fromJson(J)),
 //                                                         "json": T.toJson(T.fromBinary(H))}
+//   {"op": "frame", "event": E, "id"?: I, "type"?: T, "json"?: J, "metadata"?: text}
+//        -> {"hex": SocketMessage.toBinary({event, id, payload, metadata})}, built as the SDK's
+//           SocketService.send() builds it (absent parts undefined; payload = T.toBinary(T.fromJson(J)))
+//   {"op": "unframe", "hex": H, "type"?: T, "json"?: J}
+//        -> {"event", "id", "payload": hex, "metadata": text, "equal": payload decoded as T equals J},
+//           the SDK's receive path (SocketMessage.fromBinary, then the handler's T.fromBinary(payload))
 // stdout: {"sdk": version, "runtime": version, "results": [one object per op, or {"error": message}]}
 import { createRequire, register } from "node:module";
 import { readFileSync } from "node:fs";
@@ -99,6 +105,7 @@ function normaliseField(field) {
 }
 
 const hex = (bytes) => Buffer.from(bytes).toString("hex");
+const SOCKET_MESSAGE = "message.v1.SocketMessage";
 
 function run(op) {
   switch (op.op) {
@@ -115,6 +122,30 @@ function run(op) {
       const decoded = type.fromBinary(Buffer.from(op.hex, "hex"));
       const expected = type.fromJson(op.json);
       return { equal: type.equals(decoded, expected), json: type.toJson(decoded) };
+    }
+    case "frame": {
+      let payload;
+      if (op.type !== undefined) {
+        const type = typeOf(op.type);
+        payload = type.toBinary(type.fromJson(op.json));
+      }
+      const metadata = op.metadata === undefined ? undefined : new TextEncoder().encode(op.metadata);
+      const frame = { event: op.event, id: op.id, payload, metadata };
+      return { hex: hex(typeOf(SOCKET_MESSAGE).toBinary(frame)) };
+    }
+    case "unframe": {
+      const frame = typeOf(SOCKET_MESSAGE).fromBinary(Buffer.from(op.hex, "hex"));
+      const out = {
+        event: frame.event,
+        id: frame.id ?? null,
+        payload: frame.payload === undefined ? null : hex(frame.payload),
+        metadata: frame.metadata === undefined ? null : new TextDecoder().decode(frame.metadata),
+      };
+      if (op.type !== undefined) {
+        const type = typeOf(op.type);
+        out.equal = type.equals(type.fromBinary(frame.payload ?? new Uint8Array()), type.fromJson(op.json));
+      }
+      return out;
     }
     default:
       throw new Error(`unknown op ${JSON.stringify(op.op)}`);
