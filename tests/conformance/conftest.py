@@ -16,6 +16,7 @@ import pytest
 from realtimekit_mcp._redact import register_secret
 
 from ._asgi import lifespan
+from ._exchange import Recorder
 
 ACCOUNT_ID = "023e105f4ecef8ad9ca31a8372d0c353"
 APP_ID = "14a396e7-ca44-4937-bf1f-050a69118543"
@@ -55,18 +56,29 @@ async def emulator_app() -> AsyncIterator[Any]:
 
 
 @pytest.fixture
-async def http(emulator_app: Any) -> AsyncIterator[httpx.AsyncClient]:
+def recorder() -> Recorder:
+    """Every exchange the ``http`` and ``sdk`` clients of one test make."""
+    return Recorder()
+
+
+@pytest.fixture
+async def http(emulator_app: Any, recorder: Recorder) -> AsyncIterator[httpx.AsyncClient]:
     """A raw httpx client talking to the in-process emulator, authenticated."""
     async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=emulator_app), base_url=BASE_URL, headers=AUTH
+        transport=httpx.ASGITransport(app=emulator_app),
+        base_url=BASE_URL,
+        headers=AUTH,
+        event_hooks={"response": [recorder]},
     ) as client:
         yield client
 
 
 @pytest.fixture
-async def sdk(emulator_app: Any) -> AsyncIterator[cloudflare.AsyncCloudflare]:
-    """Cloudflare's official SDK (5.9.0) pointed at the in-process emulator."""
-    transport_client = httpx.AsyncClient(transport=httpx.ASGITransport(app=emulator_app))
+async def sdk(emulator_app: Any, recorder: Recorder) -> AsyncIterator[cloudflare.AsyncCloudflare]:
+    """Cloudflare's official SDK (5.9.0) pointed at the in-process emulator (exchanges recorded)."""
+    transport_client = httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=emulator_app), event_hooks={"response": [recorder]}
+    )
     client = cloudflare.AsyncCloudflare(
         api_token=API_TOKEN,
         base_url=f"{BASE_URL}/client/v4",

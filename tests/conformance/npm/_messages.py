@@ -167,9 +167,7 @@ def zero_json(descriptor: Descriptor) -> dict[str, Any]:
             out[field.json_name] = {}
         elif field.type == FieldDescriptor.TYPE_ENUM:
             out[field.json_name] = field.enum_type.values_by_number[0].name
-        elif field.type == FieldDescriptor.TYPE_STRING:
-            out[field.json_name] = ""
-        elif field.type == FieldDescriptor.TYPE_BYTES:
+        elif field.type in (FieldDescriptor.TYPE_STRING, FieldDescriptor.TYPE_BYTES):
             out[field.json_name] = ""
         elif field.type == FieldDescriptor.TYPE_BOOL:
             out[field.json_name] = False

@@ -160,8 +160,9 @@ const results = request.ops.map((op) => {
     return { error: String(error?.message ?? error) };
   }
 });
+// Exit once stdout is flushed (writes to a pipe are asynchronous): the bundle starts timers at
+// import that would otherwise keep Node alive.
 process.stdout.write(
   JSON.stringify({ sdk: sdkPackage.version, runtime: runtimePackage.version, results }) + "\n",
+  () => process.exit(0),
 );
-// The bundle starts timers at import; do not wait for them.
-process.exit(0);

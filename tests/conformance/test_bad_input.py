@@ -1,0 +1,481 @@
+"""Bad input never gets a 5xx: property-based requests against every operation group.
+
+For each group (apps, meetings, participants, active session, presets, sessions, recordings,
+livestreams, analytics, webhooks) Hypothesis generates at least 200 requests against the group's
+operations (taken from Cloudflare's OpenAPI): valid bodies with missing fields, wrong types and bad
+enums; arbitrary JSON; malformed JSON; bodies over the size limit; wrong content types; unknown or
+malformed ids in the path; bad query parameters. Path ids are real (seeded) ids half of the time so
+the deeper validation runs too.
+
+Every answer must be a 4xx in RealtimeKit's envelope ``{success: false, error: {code, message}}``
+(``code`` equal to the HTTP status), or a 2xx ``{success: true, ...}`` when the generated input
+happens to be valid; never a 5xx. Runs in-process (Starlette's TestClient), deterministic
+(``derandomize=True``, no example database).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+import pytest
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+from starlette.testclient import TestClient
+
+from . import _control, _openapi
+from ._data import MEETING_AI_CONFIG, MEETING_RECORDING_CONFIG, WEBHOOK_EVENTS, preset_body
+from .conftest import ACCOUNT_ID, API_PREFIX, APP_ID, AUTH, BASE_URL, make_config
+
+REQUESTS_PER_GROUP = 200
+EXAMPLES_PER_GROUP = 240  # a little over, in case Hypothesis stops early on duplicates
+MAX_BODY_BYTES = 64 * 1024  # the emulator's limit in this test (configured below), to keep huge bodies cheap
+
+GROUPS: dict[str, Callable[[_openapi.Operation], bool]] = {
+    "apps": lambda op: "Apps" in op.tags,
+    "meetings": lambda op: "Meetings" in op.tags and "/participants" not in op.path,
+    "participants": lambda op: "Meetings" in op.tags and "/participants" in op.path,
+    "active_session": lambda op: "Active session" in op.tags,
+    "presets": lambda op: "Presets" in op.tags,
+    "sessions": lambda op: "Sessions" in op.tags,
+    "recordings": lambda op: "Recordings" in op.tags,
+    "livestreams": lambda op: "Live streams" in op.tags or "LivestreamAnalytics" in op.tags,
+    "analytics": lambda op: op.tags == ("Analytics",),
+    "webhooks": lambda op: "Webhooks" in op.tags,
+}
+
+
+def group_operations(group: str) -> list[_openapi.Operation]:
+    return [op for op in _openapi.operations() if GROUPS[group](op)]
+
+
+def test_groups_partition_the_openapi() -> None:
+    seen = Counter(op.operation_id for group in GROUPS for op in group_operations(group))
+    assert set(seen) == {op.operation_id for op in _openapi.operations()}
+    assert all(count == 1 for count in seen.values()), seen
+
+
+# --- valid baselines (mutated by the strategies) --------------------------------------------------
+
+
+def baseline_body(
+    op: _openapi.Operation, ids: dict[str, list[str]], preset_name: str
+) -> dict[str, Any] | None:
+    """A valid body for ``op`` (None when the operation takes no body)."""
+    meeting_id = ids["meeting_id"][0]
+    participant_id = ids["participant_id"][0]
+    bodies: dict[str, dict[str, Any]] = {
+        "create_app": {"name": "fuzz-app"},
+        "create_meeting": {
+            "title": "fuzz",
+            "ai_config": MEETING_AI_CONFIG,
+            "recording_config": MEETING_RECORDING_CONFIG,
+        },
+        "update_meeting": {"title": "fuzz", "status": "ACTIVE", "session_keep_alive_time_in_secs": 90},
+        "replace_meeting": {"title": "fuzz", "persist_chat": True},
+        "add_participant": {"custom_participant_id": "fz", "preset_name": preset_name, "name": "F"},
+        "edit_participant": {"name": "F2", "preset_name": preset_name},
+        "replace_participant": {"custom_participant_id": "fz", "preset_name": preset_name, "name": "F3"},
+        "KickPartcipants": {"participant_ids": [participant_id]},
+        "MuteParticipants": {"participant_ids": [participant_id]},
+        "MuteAllParticipants": {"allow_unmute": True},
+        "CreatePoll": {"question": "q?", "options": ["a", "b"], "anonymous": False, "hide_votes": False},
+        "start-livestreaming": {"name": "fuzz", "video_config": {"width": 1280, "height": 720}},
+        "post-presets": preset_body("fuzz_preset"),
+        "patch-presets-preset_id": {"name": "fuzz_preset_2", "config": {"max_screenshare_count": 2}},
+        "put-presets-preset_id": preset_body("fuzz_preset_3"),
+        "start_recording": {"meeting_id": meeting_id, "allow_multiple_recordings": True, "max_seconds": 120},
+        "startTrackRecordingForAMeeting": {
+            "meeting_id": meeting_id,
+            "layers": {"default": {"media_kind": "audio"}},
+        },
+        "pause_resume_stop_recording": {"action": "pause"},
+        "addWebhook": {"name": "fz", "url": "https://hooks.example.com/f", "events": WEBHOOK_EVENTS[:2]},
+        "editWebhook": {"enabled": False},
+        "replaceWebhook": {"name": "fz", "url": "https://hooks.example.com/g", "events": WEBHOOK_EVENTS},
+    }
+    return bodies.get(op.operation_id)
+
+
+def _schema_at(node: Any) -> Any:
+    while isinstance(node, dict) and "$ref" in node:
+        node = _openapi._resolve_pointer(node["$ref"].lstrip("#"))
+    return node
+
+
+def body_keys(op: _openapi.Operation) -> list[str]:
+    """Property names of the operation's request body schema (top level and one level down)."""
+    operation = _openapi._resolve_pointer(op.pointer)
+    if "requestBody" not in operation:
+        return []
+    request_body = _schema_at(operation["requestBody"])
+    schema = _schema_at(request_body.get("content", {}).get("application/json", {}).get("schema", {}))
+    keys: list[str] = []
+    for name, sub in schema.get("properties", {}).items():
+        keys.append(name)
+        for nested in _schema_at(sub).get("properties", {}) if isinstance(_schema_at(sub), dict) else {}:
+            keys.append(f"{name}.{nested}")
+    return keys
+
+
+def query_names(op: _openapi.Operation) -> list[str]:
+    names = []
+    for where in (op.pointer.rsplit("/", 1)[0], op.pointer):
+        for param in _openapi._resolve_pointer(where).get("parameters", []):
+            param = _schema_at(param)
+            if param.get("in") == "query":
+                names.append(param["name"])
+    return names
+
+
+# --- strategies -----------------------------------------------------------------------------------
+
+UNKNOWN_ID = "00000000-0000-4000-8000-0000000000ff"
+
+JUNK_STRINGS = [
+    "",
+    " ",
+    "not-a-uuid",
+    "00000000-0000-0000-0000-000000000000",
+    "ACTIVE",
+    "inactive",
+    "2026-13-45T99:00:00Z",
+    "1970-01-01",
+    "javascript:alert(1)",
+    "https://",
+    "-1",
+    "1e309",
+    "NaN",
+    "null",
+    "true",
+    "\x00",
+    "é😀",
+    "../../etc/passwd",
+    "'; DROP TABLE meetings; --",
+    "%s%n",
+    "a" * 300,
+]
+
+json_scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(2**70), max_value=2**70),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=20),
+    st.sampled_from(JUNK_STRINGS),
+)
+json_values = st.recursive(
+    json_scalars,
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4)
+    ),
+    max_leaves=12,
+)
+nasty_values = st.one_of(
+    json_scalars,
+    st.lists(json_scalars, max_size=3),
+    st.dictionaries(st.sampled_from(["a", "enabled", "width", "0"]), json_scalars, max_size=3),
+    st.just("x" * 5000),
+    st.just([UNKNOWN_ID] * 150),
+)
+
+MALFORMED = [
+    b"{",
+    b'{"title": ',
+    b'{"title": "x",}',
+    b"{'title': 'x'}",
+    b"\xff\xfe\x00",
+    b"NaN",
+    b'{"a": Infinity}',
+    b'{"name": "\\ud800"}',
+    b"[" * 5000,
+    b'{"a":' * 3000 + b"1" + b"}" * 3000,
+    b"",
+    b"null",
+    b'"just a string"',
+    b"12",
+]
+
+
+@dataclass
+class FuzzRequest:
+    """One generated request."""
+
+    kind: str
+    operation_id: str
+    method: str
+    path: str
+    params: list[tuple[str, str]] = field(default_factory=list)
+    content: bytes | None = None
+    content_type: str | None = "application/json"
+
+    def describe(self) -> str:
+        shown = (self.content or b"")[:300]
+        return f"[{self.kind}] {self.method} {self.path} params={self.params[:6]} body={shown!r}"
+
+
+def _set_path(body: dict[str, Any], dotted: str, value: Any) -> None:
+    head, _, rest = dotted.partition(".")
+    if rest and isinstance(body.get(head), dict):
+        _set_path(body[head], rest, value)
+    else:
+        body[head] = value
+
+
+def _drop_path(body: dict[str, Any], dotted: str) -> None:
+    head, _, rest = dotted.partition(".")
+    if rest and isinstance(body.get(head), dict):
+        _drop_path(body[head], rest)
+    else:
+        body.pop(head, None)
+
+
+def _dump(value: Any) -> bytes:
+    return json.dumps(value, allow_nan=True).encode()
+
+
+@st.composite
+def bodies(
+    draw: st.DrawFn, op: _openapi.Operation, baseline: dict[str, Any] | None
+) -> tuple[str, bytes | None, str | None]:
+    keys = body_keys(op)
+    choices = ["json", "malformed", "huge", "content-type", "none"]
+    if baseline is not None:
+        choices = ["mutated", "mutated", "mutated", "schema-keys", "valid", *choices]
+    elif keys:
+        choices = ["schema-keys", *choices]
+    kind = draw(st.sampled_from(choices))
+    if kind == "mutated":
+        assert baseline is not None
+        body = json.loads(json.dumps(baseline))
+        for _ in range(draw(st.integers(1, 3))):
+            target = draw(st.sampled_from(keys or ["title"]))
+            action = draw(st.sampled_from(["drop", "wrong", "wrong", "unknown"]))
+            if action == "drop":
+                _drop_path(body, target)
+            elif action == "wrong":
+                _set_path(body, target, draw(nasty_values))
+            else:
+                body[draw(st.text(min_size=1, max_size=10))] = draw(json_scalars)
+        return kind, _dump(body), "application/json"
+    if kind == "schema-keys":
+        chosen = draw(st.lists(st.sampled_from(keys or ["name"]), max_size=5, unique=True))
+        body = {}
+        for key in chosen:
+            _set_path(body, key, draw(nasty_values))
+        return kind, _dump(body), "application/json"
+    if kind == "valid":
+        return kind, _dump(baseline), "application/json"
+    if kind == "json":
+        return kind, _dump(draw(json_values)), "application/json"
+    if kind == "malformed":
+        return kind, draw(st.sampled_from(MALFORMED)), "application/json"
+    if kind == "huge":
+        filler = draw(st.sampled_from(["title", "name", "question", "custom_participant_id"]))
+        size = MAX_BODY_BYTES + draw(st.integers(1, 4096))
+        return kind, b'{"' + filler.encode() + b'": "' + b"a" * size + b'"}', "application/json"
+    if kind == "content-type":
+        content_type = draw(
+            st.sampled_from(["text/plain", "application/x-www-form-urlencoded", "multipart/form-data", None])
+        )
+        payload = draw(st.sampled_from([b"name=x&title=y", b"hello", _dump(baseline or {"name": "x"})]))
+        return kind, payload, content_type
+    return kind, None, None
+
+
+path_junk = st.one_of(
+    st.uuids(version=4).map(str),
+    st.sampled_from([*JUNK_STRINGS[:-1], "a" * 2000]),
+    st.text(min_size=1, max_size=40),
+)
+
+query_junk = st.one_of(
+    st.integers(min_value=-(2**70), max_value=2**70).map(str),
+    st.sampled_from(JUNK_STRINGS),
+    st.text(max_size=20),
+    st.sampled_from(
+        ["0", "1", "200", "201", "true", "false", "ASC", "DESC", "DSC", "LIVE", "ENDED", "UPLOADED,ERRORED"]
+    ),
+)
+
+
+@st.composite
+def requests_for(
+    draw: st.DrawFn, ops: list[_openapi.Operation], ids: dict[str, list[str]], preset_name: str
+) -> FuzzRequest:
+    op = draw(st.sampled_from(ops))
+    segments = []
+    path_kind = "real-ids"
+    for part in op.path.strip("/").split("/"):
+        if not part.startswith("{"):
+            segments.append(part)
+            continue
+        name = part[1:-1]
+        if name == "account_id":
+            value = ACCOUNT_ID if draw(st.integers(0, 19)) else draw(path_junk)
+        elif name == "app_id" and op.path.endswith("/apps/{app_id}"):
+            value = APP_ID if draw(st.booleans()) else draw(path_junk)
+        elif name == "app_id":
+            value = APP_ID if draw(st.integers(0, 19)) else draw(path_junk)
+        elif ids.get(name) and draw(st.booleans()):
+            value = draw(st.sampled_from(ids[name]))
+        else:
+            value = draw(path_junk)
+            path_kind = "junk-ids"
+        segments.append(quote(value, safe=""))
+    path = "/client/v4/" + "/".join(segments)
+
+    params: list[tuple[str, str]] = []
+    names = query_names(op)
+    for name in draw(st.lists(st.sampled_from(names or ["page_no"]), max_size=4)):
+        params.append((name, draw(query_junk)))
+    if draw(st.integers(0, 9)) == 0:
+        params.append((draw(st.text(min_size=1, max_size=10)), draw(query_junk)))
+
+    kind, content, content_type = draw(bodies(op, baseline_body(op, ids, preset_name)))
+    if op.method in ("GET", "DELETE") and kind not in ("malformed", "huge"):
+        content, content_type = None, None  # GET/DELETE bodies only to probe parsing and the size limit
+    return FuzzRequest(
+        kind=f"{path_kind}/{kind}" + ("/query" if params else ""),
+        operation_id=op.operation_id,
+        method=op.method,
+        path=path,
+        params=params,
+        content=content,
+        content_type=content_type,
+    )
+
+
+# --- the seeded emulator ----------------------------------------------------------------------------
+
+
+def seed(client: httpx.Client) -> tuple[dict[str, list[str]], str]:
+    """Create one of everything; return the ids by path-parameter name, and a preset name."""
+    p = API_PREFIX
+
+    def data(response: httpx.Response) -> Any:
+        assert response.is_success, (
+            f"seed {response.request.method} {response.request.url.path}: {response.text}"
+        )
+        return response.json()["data"]
+
+    preset_name = data(client.get(f"{p}/presets"))[0]["name"]
+    preset = data(client.post(f"{p}/presets", json=preset_body("fuzz_seed")))
+    live = data(client.post(f"{p}/meetings", json={"title": "live", "persist_chat": True}))
+    idle = data(client.post(f"{p}/meetings", json={"title": "idle"}))
+    people = [
+        data(
+            client.post(
+                f"{p}/meetings/{live['id']}/participants",
+                json={"custom_participant_id": f"s{n}", "preset_name": preset_name},
+            )
+        )
+        for n in range(3)
+    ]
+    ended = _control.start_session_sync(client, idle["id"], [], chat=(), transcript=())
+    _control.end_session_sync(client, ended.session_id)
+    seeded = _control.start_session_sync(
+        client,
+        live["id"],
+        [q["id"] for q in people],
+        chat=[(people[0]["id"], "hi")],
+        transcript=[(people[0]["id"], "yo")],
+    )
+    recording = data(client.post(f"{p}/recordings", json={"meeting_id": live["id"]}))
+    livestream = data(client.post(f"{p}/meetings/{live['id']}/livestreams", json={}))
+    hook = data(
+        client.post(
+            f"{p}/webhooks",
+            json={"name": "s", "url": "https://hooks.example.com/s", "events": WEBHOOK_EVENTS},
+        )
+    )
+    session_participants = data(client.get(f"{p}/sessions/{seeded.session_id}/participants"))["participants"]
+    ids = {
+        "meeting_id": [live["id"], idle["id"]],
+        "participant_id": [q["id"] for q in people] + [sp["id"] for sp in session_participants],
+        "preset_id": [preset["id"]],
+        "session_id": [seeded.session_id, ended.session_id],
+        "peer_id": list(seeded.peer_ids.values()),
+        "recording_id": [recording["id"]],
+        "livestream_id": [livestream["id"]],
+        "webhook_id": [hook["id"]],
+    }
+    active = client.get(f"{p}/livestreams/{livestream['id']}/active-livestream-session")
+    if active.is_success and (active.json()["data"].get("session") or {}).get("id"):
+        ids["livestream-session-id"] = [active.json()["data"]["session"]["id"]]
+    return ids, preset_name
+
+
+@pytest.fixture
+def fuzz_client() -> Iterator[TestClient]:
+    from realtimekit_mcp.emulator import create_app
+
+    app = create_app(make_config(max_body_bytes=MAX_BODY_BYTES))
+    with TestClient(app, base_url=BASE_URL, headers=AUTH, raise_server_exceptions=False) as client:
+        yield client
+
+
+def check_answer(request: FuzzRequest, response: httpx.Response) -> None:
+    where = f"{request.describe()} -> {response.status_code} {response.text[:300]!r}"
+    assert response.status_code < 500, f"5xx: {where}"
+    body = response.json()  # every answer is JSON
+    assert isinstance(body, dict), where
+    if response.status_code >= 400:
+        assert body.get("success") is False, where
+        error = body.get("error")
+        assert isinstance(error, dict), where
+        assert error.get("code") == response.status_code, where
+        assert isinstance(error.get("message"), str) and error["message"], where
+    else:
+        assert 200 <= response.status_code < 300, where
+        assert body.get("success") is True, where
+
+
+@pytest.mark.parametrize("group", sorted(GROUPS))
+def test_bad_input_never_gets_a_5xx(group: str, fuzz_client: TestClient) -> None:
+    ids, preset_name = seed(fuzz_client)
+    ops = group_operations(group)
+    served = [op for op in ops if _served(fuzz_client, op)]
+    assert served, f"no operation of {group} is served"
+    sent: Counter[str] = Counter()
+    statuses: Counter[int] = Counter()
+
+    @settings(
+        max_examples=EXAMPLES_PER_GROUP,
+        derandomize=True,
+        database=None,
+        deadline=None,
+        phases=(Phase.generate, Phase.shrink),
+        suppress_health_check=[
+            HealthCheck.too_slow,
+            HealthCheck.data_too_large,
+            HealthCheck.function_scoped_fixture,
+        ],
+    )
+    @given(request=requests_for(served, ids, preset_name))
+    def probe(request: FuzzRequest) -> None:
+        headers = {"content-type": request.content_type} if request.content_type else {}
+        response = fuzz_client.request(
+            request.method, request.path, params=request.params, content=request.content, headers=headers
+        )
+        sent[request.operation_id] += 1
+        statuses[response.status_code] += 1
+        check_answer(request, response)
+
+    probe()
+    total = sum(sent.values())
+    print(f"\n{group}: {total} requests, statuses {dict(sorted(statuses.items()))}")
+    assert total >= REQUESTS_PER_GROUP, (total, sent)
+    assert all(sent[op.operation_id] >= 5 for op in served), sent
+    assert not any(status >= 500 for status in statuses)
+
+
+def _served(client: TestClient, op: _openapi.Operation) -> bool:
+    from .test_openapi_contract import concrete, has_route
+
+    return has_route(client.app, op.method, concrete(op))
