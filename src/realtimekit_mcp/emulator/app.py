@@ -55,7 +55,7 @@ def _webhook_wiring(config: EmulatorConfig, backend: EmulatorBackend) -> tuple[A
     except ImportError:  # pragma: no cover - only while the module does not exist yet
         return None, []
     try:
-        key = webhooks.load_or_create_signing_key(config.db_path)
+        key = webhooks.load_or_create_signing_key(config.db_path, meta=backend.store)
         dispatcher = webhooks.WebhookDispatcher(
             key,
             targets=backend.webhooks_for_event,
@@ -64,6 +64,7 @@ def _webhook_wiring(config: EmulatorConfig, backend: EmulatorBackend) -> tuple[A
                 max_attempts=config.webhook_max_attempts,
                 backoff_base=config.webhook_backoff_base,
             ),
+            now=backend.now,
         )
     except (AttributeError, TypeError):  # pragma: no cover - API mismatch while both sides evolve
         logger.warning("webhook delivery is not wired: emulator.webhooks has an unexpected API")

@@ -106,6 +106,12 @@ def _deep_merge(base: dict[str, Any], patch: Mapping[str, Any]) -> dict[str, Any
     return out
 
 
+def _ordered(items: list[Any], key: Callable[[Any], Any], *, descending: bool) -> list[Any]:
+    """Sort by ``key``; ties keep creation order (newest first when descending)."""
+    indexed = sorted(enumerate(items), key=lambda pair: (key(pair[1]), pair[0]), reverse=descending)
+    return [item for _, item in indexed]
+
+
 class Page:
     """One page of a list, with RealtimeKit's 1-based inclusive offsets."""
 
@@ -336,7 +342,7 @@ class EmulatorBackend:
         apps = [self._app_public(a) for a in self.store.list("app")]
         if search:
             apps = [a for a in apps if search.lower() in a["name"].lower()]
-        apps.sort(key=lambda a: a["created_at"], reverse=sort_order != "ASC")
+        apps = _ordered(apps, lambda a: a["created_at"], descending=sort_order != "ASC")
         return paginate(apps, page_no, per_page)
 
     @_locked
@@ -1220,7 +1226,7 @@ class EmulatorBackend:
                 and (high is None or s["max_concurrent_participants"] <= high)
             ]
         key = "minutes_consumed" if sort_by == "minutesConsumed" else "created_at"
-        items.sort(key=lambda s: (s[key], s["created_at"]), reverse=sort_order != "ASC")
+        items = _ordered(items, lambda s: s[key], descending=sort_order != "ASC")
         return paginate(items, page_no, per_page)
 
     @_locked
@@ -1310,7 +1316,7 @@ class EmulatorBackend:
                     merged[p["user_id"]] = dict(p)
             items = list(merged.values())
         key = "duration" if sort_by == "duration" else "joined_at"
-        items.sort(key=lambda p: p[key], reverse=sort_order == "DESC")
+        items = _ordered(items, lambda p: p[key], descending=sort_order == "DESC")
         return paginate(items, page_no, per_page, default=25)
 
     def _find_session_peer(self, session: Doc, participant_id: str) -> Doc:
@@ -1664,7 +1670,7 @@ class EmulatorBackend:
                 if (d.get("download_url_expiry") is not None and parse_iso(d["download_url_expiry"]) <= now)
                 == expired
             ]
-        docs.sort(key=lambda d: d["invoked_time"], reverse=sort_order != "ASC")
+        docs = _ordered(docs, lambda d: d["invoked_time"], descending=sort_order != "ASC")
         page = paginate(docs, page_no, per_page)
         page.items = [self._recording_public(d, meeting=True) for d in page.items]
         return page
@@ -1954,7 +1960,7 @@ class EmulatorBackend:
             docs = [d for d in docs if parse_iso(d["created_at"]) >= start_time]
         if end_time:
             docs = [d for d in docs if parse_iso(d["created_at"]) <= end_time]
-        docs.sort(key=lambda d: d["created_at"], reverse=sort_order != "ASC")
+        docs = _ordered(docs, lambda d: d["created_at"], descending=sort_order != "ASC")
         page = paginate(docs, page_no, per_page)
         page.items = [self._livestream_public(d) for d in page.items]
         return page
