@@ -56,7 +56,9 @@ class FaultyServer:
             headers = {"retry-after": str(self.rng.choice([0, 1, 2]))} if kind == "429-hint" else {}
             status = 503 if kind == "503" else 429
             return httpx.Response(
-                status, json={"success": False, "error": {"code": status, "message": "injected"}}, headers=headers
+                status,
+                json={"success": False, "error": {"code": status, "message": "injected"}},
+                headers=headers,
             )
         if request.method == "POST":
             title = json.loads(request.content)["title"]
@@ -88,7 +90,9 @@ async def test_reads_under_30_percent_faults_all_succeed_within_the_budget(
     assert sum(1 for d in clock.sleeps if d > 0) > 0.2 * reads
 
 
-async def test_creates_are_sent_exactly_once_even_when_they_fail(router: respx.Router, clock: VirtualClock) -> None:
+async def test_creates_are_sent_exactly_once_even_when_they_fail(
+    router: respx.Router, clock: VirtualClock
+) -> None:
     server = FaultyServer(clock, seed=99)
     router.route(url__startswith=f"https://api.example.test/client/v4{P}/meetings").mock(side_effect=server)
     creates = 200
@@ -108,15 +112,29 @@ async def test_creates_are_sent_exactly_once_even_when_they_fail(router: respx.R
 @pytest.mark.parametrize(
     ("answer", "cls"),
     [
-        (lambda req: httpx.Response(503, json={"success": False, "error": {"code": 503, "message": "down"}}), errors.ServerError),
-        (lambda req: httpx.Response(429, json={"success": False, "error": {"code": 429, "message": "slow"}}), errors.RateLimitError),
+        (
+            lambda req: httpx.Response(
+                503, json={"success": False, "error": {"code": 503, "message": "down"}}
+            ),
+            errors.ServerError,
+        ),
+        (
+            lambda req: httpx.Response(
+                429, json={"success": False, "error": {"code": 429, "message": "slow"}}
+            ),
+            errors.RateLimitError,
+        ),
         (lambda req: httpx.Response(504, text="gateway timeout"), errors.ServerError),
         (lambda req: (_ for _ in ()).throw(httpx.ReadError("reset", request=req)), errors.APIConnectionError),
     ],
 )
 @pytest.mark.parametrize("max_retries", [2, 50])
 async def test_exhausted_retries_raise_typed_errors_with_retry_after_inside_the_budget(
-    router: respx.Router, clock: VirtualClock, answer: object, cls: type[errors.RealtimeKitError], max_retries: int
+    router: respx.Router,
+    clock: VirtualClock,
+    answer: object,
+    cls: type[errors.RealtimeKitError],
+    max_retries: int,
 ) -> None:
     def handler(request: httpx.Request) -> httpx.Response:
         clock.advance(0.1)

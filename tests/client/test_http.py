@@ -31,9 +31,13 @@ async def test_bearer_token_and_app_prefix_are_sent(client: RealtimeKitClient, r
     assert request.headers["user-agent"].startswith("realtimekit-mcp/")
 
 
-async def test_email_and_global_key_are_sent_as_x_auth_headers(router: respx.Router, clock: VirtualClock) -> None:
+async def test_email_and_global_key_are_sent_as_x_auth_headers(
+    router: respx.Router, clock: VirtualClock
+) -> None:
     route = router.get(f"{P}/meetings/m-1").mock(return_value=ok(MEETING))
-    async with make_client(router, clock, api_token=None, api_email="me@example.com", api_key="global-key-123") as c:
+    async with make_client(
+        router, clock, api_token=None, api_email="me@example.com", api_key="global-key-123"
+    ) as c:
         await c.meetings.get("m-1")
     headers = route.calls.last.request.headers
     assert headers["x-auth-email"] == "me@example.com"
@@ -84,7 +88,9 @@ def test_query_encoding_uses_true_false_repeated_keys_and_iso_times() -> None:
     ]
 
 
-async def test_recording_status_filter_is_sent_repeated(client: RealtimeKitClient, router: respx.Router) -> None:
+async def test_recording_status_filter_is_sent_repeated(
+    client: RealtimeKitClient, router: respx.Router
+) -> None:
     route = router.get(f"{P}/recordings").mock(return_value=ok([]))
     await client.recordings.list(status=["UPLOADED", "ERRORED"], expired=False)
     params = route.calls.last.request.url.params
@@ -92,13 +98,15 @@ async def test_recording_status_filter_is_sent_repeated(client: RealtimeKitClien
     assert params["expired"] == "false"
 
 
-async def test_bad_enum_argument_is_rejected_before_sending(client: RealtimeKitClient, router: respx.Router) -> None:
+async def test_bad_enum_argument_is_rejected_before_sending(
+    client: RealtimeKitClient, router: respx.Router
+) -> None:
     route = router.route().mock(return_value=ok([]))
     with pytest.raises(errors.RequestValidationError, match="status"):
         await client.meetings.list(status="PAUSED")  # type: ignore[arg-type]
     with pytest.raises(errors.RequestValidationError, match="session_keep_alive_time_in_secs"):
         await client.meetings.create(session_keep_alive_time_in_secs=30)
-    with pytest.raises(errors.RequestValidationError, match="unknown_field|Extra inputs"):
+    with pytest.raises(errors.RequestValidationError, match=r"unknown_field|Extra inputs"):
         await client.meetings.create(ai_config={"unknown_field": 1})
     assert not route.called
 
@@ -106,7 +114,9 @@ async def test_bad_enum_argument_is_rejected_before_sending(client: RealtimeKitC
 # -- envelope and paging --------------------------------------------------------------------------
 
 
-async def test_list_envelope_is_unwrapped_into_a_page(client: RealtimeKitClient, router: respx.Router) -> None:
+async def test_list_envelope_is_unwrapped_into_a_page(
+    client: RealtimeKitClient, router: respx.Router
+) -> None:
     router.get(f"{P}/meetings").mock(
         return_value=ok([MEETING], paging={"total_count": 45, "start_offset": 21, "end_offset": 40})
     )
@@ -194,7 +204,12 @@ async def test_error_status_maps_to_its_error_class_with_the_api_message(
 async def test_gateway_authentication_error_shape_maps_to_authentication_error(
     client: RealtimeKitClient, router: respx.Router
 ) -> None:
-    body = {"success": False, "errors": [{"code": 10000, "message": "Authentication error"}], "messages": [], "result": None}
+    body = {
+        "success": False,
+        "errors": [{"code": 10000, "message": "Authentication error"}],
+        "messages": [],
+        "result": None,
+    }
     router.get(f"{P}/meetings").mock(return_value=httpx.Response(403, json=body))
     with pytest.raises(errors.AuthenticationError) as info:
         await client.meetings.list()
@@ -212,13 +227,17 @@ async def test_gateway_errors_that_are_not_about_auth_keep_their_status_class(
         await client.meetings.list()
 
 
-async def test_dyte_style_message_only_body_is_understood(client: RealtimeKitClient, router: respx.Router) -> None:
+async def test_dyte_style_message_only_body_is_understood(
+    client: RealtimeKitClient, router: respx.Router
+) -> None:
     router.get(f"{P}/webhooks").mock(return_value=httpx.Response(401, json={"message": "Unauthorized"}))
     with pytest.raises(errors.AuthenticationError, match="Unauthorized"):
         await client.webhooks.list()
 
 
-async def test_non_json_error_body_still_maps_by_status(client: RealtimeKitClient, router: respx.Router) -> None:
+async def test_non_json_error_body_still_maps_by_status(
+    client: RealtimeKitClient, router: respx.Router
+) -> None:
     router.post(f"{P}/meetings").mock(return_value=httpx.Response(500, text="<html>Internal</html>"))
     with pytest.raises(errors.ServerError) as info:
         await client.meetings.create(title="x")

@@ -39,7 +39,11 @@ ANSWERS: list[object] = [
     httpx.Response(200, text=f"not json {CANARY}"),
     httpx.Response(200, json={"success": True, "data": {"title": CANARY}}),  # no id: format error
     httpx.Response(200, json={"success": False, "error": {"code": 404, "message": CANARY}}),
-    httpx.Response(429, headers={"retry-after": "999"}, json={"success": False, "error": {"code": 429, "message": CANARY}}),
+    httpx.Response(
+        429,
+        headers={"retry-after": "999"},
+        json={"success": False, "error": {"code": 429, "message": CANARY}},
+    ),
     httpx.ConnectError(f"connect failed {CANARY}"),
     httpx.ReadError(f"reset {CANARY}"),
     httpx.ReadTimeout(f"timeout {CANARY}"),
@@ -57,7 +61,9 @@ def _check(err: BaseException) -> None:
     assert not _leaks("".join(traceback.format_exception(err)))
 
 
-@pytest.mark.parametrize("answer", ANSWERS, ids=lambda a: type(a).__name__ + str(getattr(a, "status_code", "")))
+@pytest.mark.parametrize(
+    "answer", ANSWERS, ids=lambda a: type(a).__name__ + str(getattr(a, "status_code", ""))
+)
 @pytest.mark.parametrize("method", ["GET", "POST"])
 async def test_canary_token_never_leaks_through_any_error_path(
     router: respx.Router, clock: VirtualClock, caplog: pytest.LogCaptureFixture, answer: object, method: str
@@ -105,7 +111,9 @@ async def test_participant_tokens_are_hidden_from_reprs_and_errors(
     router.post(f"{P}/meetings/m-1/participants").mock(
         return_value=httpx.Response(201, json={"success": True, "data": data})
     )
-    router.get(f"{P}/meetings/m-1/participants/p-1").mock(return_value=_err(404, f"{PARTICIPANT_CANARY} unknown"))
+    router.get(f"{P}/meetings/m-1/participants/p-1").mock(
+        return_value=_err(404, f"{PARTICIPANT_CANARY} unknown")
+    )
     async with make_client(router, clock, api_token=CANARY) as client:
         participant = await client.participants.add("m-1", "alice", "host")
         assert participant.token == PARTICIPANT_CANARY  # still usable

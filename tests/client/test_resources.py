@@ -41,9 +41,21 @@ MEETING = {"id": MID, "title": "Stand-up", "status": "ACTIVE", "created_at": "20
 PARTICIPANT = {"id": PID, "custom_participant_id": "alice", "preset_name": "host", "token": "eyJhbGciOi.x.y"}
 SESSION = {"id": SID, "associated_id": MID, "status": "LIVE", "type": "meeting"}
 RECORDING = {"id": RID, "status": "INVOKED", "invoked_time": "2025-01-01T00:00:00Z", "output_file_name": "f"}
-WEBHOOK = {"id": WID, "name": "hook", "url": "https://example.com/h", "events": ["meeting.ended"], "enabled": True}
+WEBHOOK = {
+    "id": WID,
+    "name": "hook",
+    "url": "https://example.com/h",
+    "events": ["meeting.ended"],
+    "enabled": True,
+}
 PRESET = {"id": PRID, "name": "host", "config": {}, "permissions": {}, "ui": {}}
-LIVESTREAM = {"id": LID, "status": "INVOKED", "ingest_server": "rtmps://x/", "stream_key": "k", "playback_url": "https://p"}
+LIVESTREAM = {
+    "id": LID,
+    "status": "INVOKED",
+    "ingest_server": "rtmps://x/",
+    "stream_key": "k",
+    "playback_url": "https://p",
+}
 LS_SESSION = {"id": "ls-1", "livestream_id": LID, "ingest_seconds": 60, "viewer_seconds": 61.5}
 PAGING = {"total_count": 1, "start_offset": 1, "end_offset": 1}
 FULL_PRESET_ARGS: dict[str, Any] = {
@@ -75,186 +87,569 @@ def env(data: Any, **extra: Any) -> dict[str, Any]:
 
 OPERATIONS: list[Op] = [
     # -- apps
-    Op("A1", "GET", f"{A}/apps", lambda c: c.apps.list(page_no=1, per_page=5, sort_order="ASC"),
-       env([{"id": "app-1", "name": "a"}], paging=PAGING), lambda r: r.items[0].id == "app-1",
-       params={"page_no": ["1"], "per_page": ["5"], "sort_order": ["ASC"]}),
-    Op("A2", "POST", f"{A}/apps", lambda c: c.apps.create("new"),
-       env({"app": {"id": "app-2", "name": "new"}}), lambda r: r.id == "app-2" and r.name == "new",
-       body={"name": "new"}),
-    Op("A3", "GET", f"{A}/apps/app-4567", lambda c: c.apps.get(),
-       env({"id": "app-4567", "name": "mine"}), lambda r: r.name == "mine"),
+    Op(
+        "A1",
+        "GET",
+        f"{A}/apps",
+        lambda c: c.apps.list(page_no=1, per_page=5, sort_order="ASC"),
+        env([{"id": "app-1", "name": "a"}], paging=PAGING),
+        lambda r: r.items[0].id == "app-1",
+        params={"page_no": ["1"], "per_page": ["5"], "sort_order": ["ASC"]},
+    ),
+    Op(
+        "A2",
+        "POST",
+        f"{A}/apps",
+        lambda c: c.apps.create("new"),
+        env({"app": {"id": "app-2", "name": "new"}}),
+        lambda r: r.id == "app-2" and r.name == "new",
+        body={"name": "new"},
+    ),
+    Op(
+        "A3",
+        "GET",
+        f"{A}/apps/app-4567",
+        lambda c: c.apps.get(),
+        env({"id": "app-4567", "name": "mine"}),
+        lambda r: r.name == "mine",
+    ),
     # -- meetings
-    Op("M1", "GET", f"{P}/meetings", lambda c: c.meetings.list(search="x", status="ACTIVE"),
-       env([MEETING], paging=PAGING), lambda r: r.items[0].title == "Stand-up",
-       params={"search": ["x"], "status": ["ACTIVE"]}),
-    Op("M2", "POST", f"{P}/meetings",
-       lambda c: c.meetings.create(title="t", record_on_start=True, ai_config={"transcription": {"language": "en"}}),
-       env(MEETING), lambda r: r.id == MID, status=201,
-       body={"title": "t", "record_on_start": True, "ai_config": {"transcription": {"language": "en"}}}),
-    Op("M3", "GET", f"{P}/meetings/{MID}", lambda c: c.meetings.get(MID), env(MEETING), lambda r: r.id == MID),
-    Op("M4", "PATCH", f"{P}/meetings/{MID}", lambda c: c.meetings.update(MID, status="INACTIVE"),
-       env({**MEETING, "status": "INACTIVE"}), lambda r: r.status == "INACTIVE", body={"status": "INACTIVE"}),
-    Op("M5", "PUT", f"{P}/meetings/{MID}", lambda c: c.meetings.replace(MID, title="r", persist_chat=False),
-       env(MEETING), lambda r: r.id == MID, body={"title": "r", "persist_chat": False}),
+    Op(
+        "M1",
+        "GET",
+        f"{P}/meetings",
+        lambda c: c.meetings.list(search="x", status="ACTIVE"),
+        env([MEETING], paging=PAGING),
+        lambda r: r.items[0].title == "Stand-up",
+        params={"search": ["x"], "status": ["ACTIVE"]},
+    ),
+    Op(
+        "M2",
+        "POST",
+        f"{P}/meetings",
+        lambda c: c.meetings.create(
+            title="t", record_on_start=True, ai_config={"transcription": {"language": "en"}}
+        ),
+        env(MEETING),
+        lambda r: r.id == MID,
+        status=201,
+        body={"title": "t", "record_on_start": True, "ai_config": {"transcription": {"language": "en"}}},
+    ),
+    Op(
+        "M3", "GET", f"{P}/meetings/{MID}", lambda c: c.meetings.get(MID), env(MEETING), lambda r: r.id == MID
+    ),
+    Op(
+        "M4",
+        "PATCH",
+        f"{P}/meetings/{MID}",
+        lambda c: c.meetings.update(MID, status="INACTIVE"),
+        env({**MEETING, "status": "INACTIVE"}),
+        lambda r: r.status == "INACTIVE",
+        body={"status": "INACTIVE"},
+    ),
+    Op(
+        "M5",
+        "PUT",
+        f"{P}/meetings/{MID}",
+        lambda c: c.meetings.replace(MID, title="r", persist_chat=False),
+        env(MEETING),
+        lambda r: r.id == MID,
+        body={"title": "r", "persist_chat": False},
+    ),
     # -- participants
-    Op("M6", "GET", f"{P}/meetings/{MID}/participants", lambda c: c.participants.list(MID, per_page=2),
-       env([{k: v for k, v in PARTICIPANT.items() if k != "token"}], paging=PAGING),
-       lambda r: r.items[0].token is None, params={"per_page": ["2"]}),
-    Op("M7", "POST", f"{P}/meetings/{MID}/participants",
-       lambda c: c.participants.add(MID, "alice", "host", name="Alice"), env(PARTICIPANT),
-       lambda r: r.token == PARTICIPANT["token"], status=201,
-       body={"custom_participant_id": "alice", "preset_name": "host", "name": "Alice"}),
-    Op("M8", "GET", f"{P}/meetings/{MID}/participants/{PID}", lambda c: c.participants.get(MID, PID),
-       env(PARTICIPANT), lambda r: r.custom_participant_id == "alice"),
-    Op("M9", "PATCH", f"{P}/meetings/{MID}/participants/{PID}",
-       lambda c: c.participants.edit(MID, PID, preset_name="viewer"), env(PARTICIPANT),
-       lambda r: r.token is not None, body={"preset_name": "viewer"}),
-    Op("M10", "PUT", f"{P}/meetings/{MID}/participants/{PID}",
-       lambda c: c.participants.replace(MID, PID, "alice2", "host"), env(PARTICIPANT),
-       lambda r: r.id == PID, body={"custom_participant_id": "alice2", "preset_name": "host"}),
-    Op("M11", "DELETE", f"{P}/meetings/{MID}/participants/{PID}", lambda c: c.participants.delete(MID, PID),
-       env({"custom_participant_id": "alice", "preset_id": PRID, "created_at": "c", "updated_at": "u"}),
-       lambda r: r.preset_id == PRID),
-    Op("M12", "POST", f"{P}/meetings/{MID}/participants/{PID}/token",
-       lambda c: c.participants.refresh_token(MID, PID), env({"token": "eyJnew.token.sig"}),
-       lambda r: r == "eyJnew.token.sig"),
+    Op(
+        "M6",
+        "GET",
+        f"{P}/meetings/{MID}/participants",
+        lambda c: c.participants.list(MID, per_page=2),
+        env([{k: v for k, v in PARTICIPANT.items() if k != "token"}], paging=PAGING),
+        lambda r: r.items[0].token is None,
+        params={"per_page": ["2"]},
+    ),
+    Op(
+        "M7",
+        "POST",
+        f"{P}/meetings/{MID}/participants",
+        lambda c: c.participants.add(MID, "alice", "host", name="Alice"),
+        env(PARTICIPANT),
+        lambda r: r.token == PARTICIPANT["token"],
+        status=201,
+        body={"custom_participant_id": "alice", "preset_name": "host", "name": "Alice"},
+    ),
+    Op(
+        "M8",
+        "GET",
+        f"{P}/meetings/{MID}/participants/{PID}",
+        lambda c: c.participants.get(MID, PID),
+        env(PARTICIPANT),
+        lambda r: r.custom_participant_id == "alice",
+    ),
+    Op(
+        "M9",
+        "PATCH",
+        f"{P}/meetings/{MID}/participants/{PID}",
+        lambda c: c.participants.edit(MID, PID, preset_name="viewer"),
+        env(PARTICIPANT),
+        lambda r: r.token is not None,
+        body={"preset_name": "viewer"},
+    ),
+    Op(
+        "M10",
+        "PUT",
+        f"{P}/meetings/{MID}/participants/{PID}",
+        lambda c: c.participants.replace(MID, PID, "alice2", "host"),
+        env(PARTICIPANT),
+        lambda r: r.id == PID,
+        body={"custom_participant_id": "alice2", "preset_name": "host"},
+    ),
+    Op(
+        "M11",
+        "DELETE",
+        f"{P}/meetings/{MID}/participants/{PID}",
+        lambda c: c.participants.delete(MID, PID),
+        env({"custom_participant_id": "alice", "preset_id": PRID, "created_at": "c", "updated_at": "u"}),
+        lambda r: r.preset_id == PRID,
+    ),
+    Op(
+        "M12",
+        "POST",
+        f"{P}/meetings/{MID}/participants/{PID}/token",
+        lambda c: c.participants.refresh_token(MID, PID),
+        env({"token": "eyJnew.token.sig"}),
+        lambda r: r == "eyJnew.token.sig",
+    ),
     # -- active session
-    Op("S1", "GET", f"{P}/meetings/{MID}/active-session", lambda c: c.active_session.get(MID), env(SESSION),
-       lambda r: r.status == "LIVE"),
-    Op("S2", "POST", f"{P}/meetings/{MID}/active-session/kick",
-       lambda c: c.active_session.kick(MID, participant_ids=[PID]),
-       env({"action": "kick", "participants": [{"id": PID, "name": "Alice"}]}),
-       lambda r: r.participants[0].id == PID, body={"participant_ids": [PID]}),
-    Op("S3", "POST", f"{P}/meetings/{MID}/active-session/kick-all", lambda c: c.active_session.kick_all(MID),
-       env({"action": "kick-all", "kicked_participants_count": 3}), lambda r: r.kicked_participants_count == 3),
-    Op("S4", "POST", f"{P}/meetings/{MID}/active-session/mute",
-       lambda c: c.active_session.mute(MID, custom_participant_ids=["alice"]),
-       env({"action": "mute", "participants": []}), lambda r: r.action == "mute",
-       body={"custom_participant_ids": ["alice"]}),
-    Op("S5", "POST", f"{P}/meetings/{MID}/active-session/mute-all", lambda c: c.active_session.mute_all(MID),
-       env({"action": "mute-all", "muted_participants_count": 2}), lambda r: r.muted_participants_count == 2,
-       body={"allow_unmute": False}),
-    Op("S6", "POST", f"{P}/meetings/{MID}/active-session/poll",
-       lambda c: c.active_session.create_poll(MID, "Lunch?", ["yes", "no"], anonymous=True),
-       env({"action": "create-poll", "poll": {"id": "poll-1", "question": "Lunch?",
-                                               "options": [{"text": "yes", "count": 0, "votes": []}]}}),
-       lambda r: r.poll.options[0].text == "yes", status=201,
-       body={"question": "Lunch?", "options": ["yes", "no"], "anonymous": True}),
+    Op(
+        "S1",
+        "GET",
+        f"{P}/meetings/{MID}/active-session",
+        lambda c: c.active_session.get(MID),
+        env(SESSION),
+        lambda r: r.status == "LIVE",
+    ),
+    Op(
+        "S2",
+        "POST",
+        f"{P}/meetings/{MID}/active-session/kick",
+        lambda c: c.active_session.kick(MID, participant_ids=[PID]),
+        env({"action": "kick", "participants": [{"id": PID, "name": "Alice"}]}),
+        lambda r: r.participants[0].id == PID,
+        body={"participant_ids": [PID]},
+    ),
+    Op(
+        "S3",
+        "POST",
+        f"{P}/meetings/{MID}/active-session/kick-all",
+        lambda c: c.active_session.kick_all(MID),
+        env({"action": "kick-all", "kicked_participants_count": 3}),
+        lambda r: r.kicked_participants_count == 3,
+    ),
+    Op(
+        "S4",
+        "POST",
+        f"{P}/meetings/{MID}/active-session/mute",
+        lambda c: c.active_session.mute(MID, custom_participant_ids=["alice"]),
+        env({"action": "mute", "participants": []}),
+        lambda r: r.action == "mute",
+        body={"custom_participant_ids": ["alice"]},
+    ),
+    Op(
+        "S5",
+        "POST",
+        f"{P}/meetings/{MID}/active-session/mute-all",
+        lambda c: c.active_session.mute_all(MID),
+        env({"action": "mute-all", "muted_participants_count": 2}),
+        lambda r: r.muted_participants_count == 2,
+        body={"allow_unmute": False},
+    ),
+    Op(
+        "S6",
+        "POST",
+        f"{P}/meetings/{MID}/active-session/poll",
+        lambda c: c.active_session.create_poll(MID, "Lunch?", ["yes", "no"], anonymous=True),
+        env(
+            {
+                "action": "create-poll",
+                "poll": {
+                    "id": "poll-1",
+                    "question": "Lunch?",
+                    "options": [{"text": "yes", "count": 0, "votes": []}],
+                },
+            }
+        ),
+        lambda r: r.poll.options[0].text == "yes",
+        status=201,
+        body={"question": "Lunch?", "options": ["yes", "no"], "anonymous": True},
+    ),
     # -- presets
-    Op("PR1", "GET", f"{P}/presets", lambda c: c.presets.list(search="host"),
-       env([{"id": PRID, "name": "host"}], paging=PAGING), lambda r: r.items[0].name == "host",
-       params={"search": ["host"]}),
-    Op("PR2", "POST", f"{P}/presets", lambda c: c.presets.create(**FULL_PRESET_ARGS), env(PRESET),
-       lambda r: r.id == PRID, body=FULL_PRESET_ARGS, status=201),
-    Op("PR3", "GET", f"{P}/presets/{PRID}", lambda c: c.presets.get(PRID), env(PRESET), lambda r: r.name == "host"),
-    Op("PR4", "PATCH", f"{P}/presets/{PRID}",
-       lambda c: c.presets.update(PRID, permissions={"hidden_participant": True}), env(PRESET),
-       lambda r: r.id == PRID, body={"permissions": {"hidden_participant": True}}),
-    Op("PR5", "PUT", f"{P}/presets/{PRID}", lambda c: c.presets.replace(PRID, **FULL_PRESET_ARGS), env(PRESET),
-       lambda r: r.id == PRID, body=FULL_PRESET_ARGS),
-    Op("PR6", "DELETE", f"{P}/presets/{PRID}", lambda c: c.presets.delete(PRID), env(PRESET),
-       lambda r: r.id == PRID),
+    Op(
+        "PR1",
+        "GET",
+        f"{P}/presets",
+        lambda c: c.presets.list(search="host"),
+        env([{"id": PRID, "name": "host"}], paging=PAGING),
+        lambda r: r.items[0].name == "host",
+        params={"search": ["host"]},
+    ),
+    Op(
+        "PR2",
+        "POST",
+        f"{P}/presets",
+        lambda c: c.presets.create(**FULL_PRESET_ARGS),
+        env(PRESET),
+        lambda r: r.id == PRID,
+        body=FULL_PRESET_ARGS,
+        status=201,
+    ),
+    Op(
+        "PR3",
+        "GET",
+        f"{P}/presets/{PRID}",
+        lambda c: c.presets.get(PRID),
+        env(PRESET),
+        lambda r: r.name == "host",
+    ),
+    Op(
+        "PR4",
+        "PATCH",
+        f"{P}/presets/{PRID}",
+        lambda c: c.presets.update(PRID, permissions={"hidden_participant": True}),
+        env(PRESET),
+        lambda r: r.id == PRID,
+        body={"permissions": {"hidden_participant": True}},
+    ),
+    Op(
+        "PR5",
+        "PUT",
+        f"{P}/presets/{PRID}",
+        lambda c: c.presets.replace(PRID, **FULL_PRESET_ARGS),
+        env(PRESET),
+        lambda r: r.id == PRID,
+        body=FULL_PRESET_ARGS,
+    ),
+    Op(
+        "PR6",
+        "DELETE",
+        f"{P}/presets/{PRID}",
+        lambda c: c.presets.delete(PRID),
+        env(PRESET),
+        lambda r: r.id == PRID,
+    ),
     # -- sessions
-    Op("SE1", "GET", f"{P}/sessions",
-       lambda c: c.sessions.list(status="ENDED", sort_by="createdAt", associated_id=MID),
-       env({"sessions": [SESSION]}, paging=PAGING), lambda r: r.items[0].id == SID and r.paging.total_count == 1,
-       params={"status": ["ENDED"], "sort_by": ["createdAt"], "associated_id": [MID]}),
-    Op("SE2", "GET", f"{P}/sessions/{SID}", lambda c: c.sessions.get(SID, include_breakout_rooms=True),
-       env({**SESSION, "breakout_rooms": [SESSION]}), lambda r: r.breakout_rooms[0].id == SID,
-       params={"include_breakout_rooms": ["true"]}),
-    Op("SE3", "GET", f"{P}/sessions/{SID}/participants",
-       lambda c: c.sessions.participants(SID, include_peer_events=True, per_page=200),
-       env({"participants": [{"id": "peer-1", "user_id": PID, "peer_events": [{"event_name": "PEER_JOINING"}]}],
-            "paging": PAGING}),
-       lambda r: r.items[0].peer_events[0].event_name == "PEER_JOINING" and r.paging.total_count == 1,
-       params={"include_peer_events": ["true"], "per_page": ["200"]}),
-    Op("SE4", "GET", f"{P}/sessions/{SID}/participants/{PID}", lambda c: c.sessions.participant(SID, PID),
-       env({"participant": {"id": "peer-1", "display_name": "Alice"}}), lambda r: r.display_name == "Alice"),
-    Op("SE5", "GET", f"{P}/sessions/peer-report/peer-1",
-       lambda c: c.sessions.peer_report("peer-1", filters="device_info"),
-       env({"participant": {"id": "peer-1", "peer_report": {"metadata": {}, "quality": {}}}}),
-       lambda r: r.peer_report == {"metadata": {}, "quality": {}}, params={"filters": ["device_info"]}),
-    Op("SE6", "GET", f"{P}/sessions/{SID}/chat", lambda c: c.sessions.chat(SID),
-       env({"chat_download_url": "https://dl/chat.csv", "chat_download_url_expiry": "e"}),
-       lambda r: r.chat_download_url == "https://dl/chat.csv"),
-    Op("SE7", "GET", f"{P}/sessions/{SID}/transcript", lambda c: c.sessions.transcript(SID, format="VTT"),
-       env({"sessionId": SID, "transcript_download_url": "https://dl/t.vtt", "transcript_download_url_expiry": "e"}),
-       lambda r: r.session_id == SID and r.transcript_download_url == "https://dl/t.vtt",
-       params={"format": ["VTT"]}),
-    Op("SE8", "GET", f"{P}/sessions/{SID}/summary", lambda c: c.sessions.summary(SID),
-       env({"sessionId": SID, "summaryDownloadUrl": "https://dl/s.md", "summaryDownloadUrlExpiry": "e"}),
-       lambda r: r.session_id == SID and r.summary_download_url == "https://dl/s.md" and r.summary_download_url_expiry == "e"),
-    Op("SE9", "POST", f"{P}/sessions/{SID}/summary", lambda c: c.sessions.generate_summary(SID),
-       env({"session_id": SID, "status": "PENDING"}), lambda r: r.status == "PENDING"),
+    Op(
+        "SE1",
+        "GET",
+        f"{P}/sessions",
+        lambda c: c.sessions.list(status="ENDED", sort_by="createdAt", associated_id=MID),
+        env({"sessions": [SESSION]}, paging=PAGING),
+        lambda r: r.items[0].id == SID and r.paging.total_count == 1,
+        params={"status": ["ENDED"], "sort_by": ["createdAt"], "associated_id": [MID]},
+    ),
+    Op(
+        "SE2",
+        "GET",
+        f"{P}/sessions/{SID}",
+        lambda c: c.sessions.get(SID, include_breakout_rooms=True),
+        env({**SESSION, "breakout_rooms": [SESSION]}),
+        lambda r: r.breakout_rooms[0].id == SID,
+        params={"include_breakout_rooms": ["true"]},
+    ),
+    Op(
+        "SE3",
+        "GET",
+        f"{P}/sessions/{SID}/participants",
+        lambda c: c.sessions.participants(SID, include_peer_events=True, per_page=200),
+        env(
+            {
+                "participants": [
+                    {"id": "peer-1", "user_id": PID, "peer_events": [{"event_name": "PEER_JOINING"}]}
+                ],
+                "paging": PAGING,
+            }
+        ),
+        lambda r: r.items[0].peer_events[0].event_name == "PEER_JOINING" and r.paging.total_count == 1,
+        params={"include_peer_events": ["true"], "per_page": ["200"]},
+    ),
+    Op(
+        "SE4",
+        "GET",
+        f"{P}/sessions/{SID}/participants/{PID}",
+        lambda c: c.sessions.participant(SID, PID),
+        env({"participant": {"id": "peer-1", "display_name": "Alice"}}),
+        lambda r: r.display_name == "Alice",
+    ),
+    Op(
+        "SE5",
+        "GET",
+        f"{P}/sessions/peer-report/peer-1",
+        lambda c: c.sessions.peer_report("peer-1", filters="device_info"),
+        env({"participant": {"id": "peer-1", "peer_report": {"metadata": {}, "quality": {}}}}),
+        lambda r: r.peer_report == {"metadata": {}, "quality": {}},
+        params={"filters": ["device_info"]},
+    ),
+    Op(
+        "SE6",
+        "GET",
+        f"{P}/sessions/{SID}/chat",
+        lambda c: c.sessions.chat(SID),
+        env({"chat_download_url": "https://dl/chat.csv", "chat_download_url_expiry": "e"}),
+        lambda r: r.chat_download_url == "https://dl/chat.csv",
+    ),
+    Op(
+        "SE7",
+        "GET",
+        f"{P}/sessions/{SID}/transcript",
+        lambda c: c.sessions.transcript(SID, format="VTT"),
+        env(
+            {
+                "sessionId": SID,
+                "transcript_download_url": "https://dl/t.vtt",
+                "transcript_download_url_expiry": "e",
+            }
+        ),
+        lambda r: r.session_id == SID and r.transcript_download_url == "https://dl/t.vtt",
+        params={"format": ["VTT"]},
+    ),
+    Op(
+        "SE8",
+        "GET",
+        f"{P}/sessions/{SID}/summary",
+        lambda c: c.sessions.summary(SID),
+        env({"sessionId": SID, "summaryDownloadUrl": "https://dl/s.md", "summaryDownloadUrlExpiry": "e"}),
+        lambda r: (
+            r.session_id == SID
+            and r.summary_download_url == "https://dl/s.md"
+            and r.summary_download_url_expiry == "e"
+        ),
+    ),
+    Op(
+        "SE9",
+        "POST",
+        f"{P}/sessions/{SID}/summary",
+        lambda c: c.sessions.generate_summary(SID),
+        env({"session_id": SID, "status": "PENDING"}),
+        lambda r: r.status == "PENDING",
+    ),
     # -- recordings
-    Op("R1", "GET", f"{P}/recordings", lambda c: c.recordings.list(meeting_id=MID, status="UPLOADED"),
-       env([{**RECORDING, "meeting": MEETING}], paging=PAGING), lambda r: r.items[0].meeting["id"] == MID,
-       params={"meeting_id": [MID], "status": ["UPLOADED"]}),
-    Op("R2", "POST", f"{P}/recordings",
-       lambda c: c.recordings.start(MID, max_seconds=120, video_config={"codec": "VP8", "width": 640}),
-       env(RECORDING), lambda r: r.status == "INVOKED",
-       body={"meeting_id": MID, "max_seconds": 120, "video_config": {"codec": "VP8", "width": 640}}),
-    Op("R3", "GET", f"{P}/recordings/active-recording/{MID}", lambda c: c.recordings.get_active(MID),
-       env({**RECORDING, "status": "RECORDING"}), lambda r: r.status == "RECORDING"),
-    Op("R4", "GET", f"{P}/recordings/{RID}", lambda c: c.recordings.get(RID),
-       env({**RECORDING, "start_reason": {"reason": "API_CALL", "caller": {"user_Id": "u"}}}),
-       lambda r: r.start_reason.caller == {"user_Id": "u"}),
-    Op("R5", "PUT", f"{P}/recordings/{RID}", lambda c: c.recordings.stop(RID),
-       env({**RECORDING, "status": "UPLOADING"}), lambda r: r.status == "UPLOADING", body={"action": "stop"}),
-    Op("R6", "POST", f"{P}/recordings/track",
-       lambda c: c.recordings.start_track(MID, layers={"default": {"file_name_prefix": "call-1"}}),
-       env({"recording": {**RECORDING, "download_url": [{"layer_name": "default", "download_urls": {}}]}}),
-       lambda r: isinstance(r.download_url, list) and r.download_url[0]["layer_name"] == "default",
-       body={"meeting_id": MID, "layers": {"default": {"file_name_prefix": "call-1"}}}),
+    Op(
+        "R1",
+        "GET",
+        f"{P}/recordings",
+        lambda c: c.recordings.list(meeting_id=MID, status="UPLOADED"),
+        env([{**RECORDING, "meeting": MEETING}], paging=PAGING),
+        lambda r: r.items[0].meeting["id"] == MID,
+        params={"meeting_id": [MID], "status": ["UPLOADED"]},
+    ),
+    Op(
+        "R2",
+        "POST",
+        f"{P}/recordings",
+        lambda c: c.recordings.start(MID, max_seconds=120, video_config={"codec": "VP8", "width": 640}),
+        env(RECORDING),
+        lambda r: r.status == "INVOKED",
+        body={"meeting_id": MID, "max_seconds": 120, "video_config": {"codec": "VP8", "width": 640}},
+    ),
+    Op(
+        "R3",
+        "GET",
+        f"{P}/recordings/active-recording/{MID}",
+        lambda c: c.recordings.get_active(MID),
+        env({**RECORDING, "status": "RECORDING"}),
+        lambda r: r.status == "RECORDING",
+    ),
+    Op(
+        "R4",
+        "GET",
+        f"{P}/recordings/{RID}",
+        lambda c: c.recordings.get(RID),
+        env({**RECORDING, "start_reason": {"reason": "API_CALL", "caller": {"user_Id": "u"}}}),
+        lambda r: r.start_reason.caller == {"user_Id": "u"},
+    ),
+    Op(
+        "R5",
+        "PUT",
+        f"{P}/recordings/{RID}",
+        lambda c: c.recordings.stop(RID),
+        env({**RECORDING, "status": "UPLOADING"}),
+        lambda r: r.status == "UPLOADING",
+        body={"action": "stop"},
+    ),
+    Op(
+        "R6",
+        "POST",
+        f"{P}/recordings/track",
+        lambda c: c.recordings.start_track(MID, layers={"default": {"file_name_prefix": "call-1"}}),
+        env({"recording": {**RECORDING, "download_url": [{"layer_name": "default", "download_urls": {}}]}}),
+        lambda r: isinstance(r.download_url, list) and r.download_url[0]["layer_name"] == "default",
+        body={"meeting_id": MID, "layers": {"default": {"file_name_prefix": "call-1"}}},
+    ),
     # -- livestreams
-    Op("L1", "POST", f"{P}/meetings/{MID}/livestreams", lambda c: c.livestreams.start(MID, name="show-1"),
-       env(LIVESTREAM), lambda r: r.stream_key == "k", status=201, body={"name": "show-1"}),
-    Op("L2", "POST", f"{P}/meetings/{MID}/active-livestream/stop", lambda c: c.livestreams.stop(MID),
-       env({"message": "Stopped live stream successfully"}), lambda r: r.message.startswith("Stopped")),
-    Op("L3", "GET", f"{P}/meetings/{MID}/active-livestream", lambda c: c.livestreams.get_active(MID),
-       env({**LIVESTREAM, "disabled": False}), lambda r: r.disabled is False),
-    Op("L4", "GET", f"{P}/livestreams", lambda c: c.livestreams.list(sort_order="DSC", exclude_meetings=True),
-       env([LIVESTREAM], paging=PAGING), lambda r: r.items[0].id == LID,
-       params={"sort_order": ["DSC"], "exclude_meetings": ["true"]}),
-    Op("L5", "GET", f"{P}/livestreams/{LID}", lambda c: c.livestreams.get(LID, page_no=1),
-       env({"livestream": LIVESTREAM, "sessions": [LS_SESSION]}, paging=PAGING),
-       lambda r: r.sessions[0].viewer_seconds == 61.5 and r.paging.total_count == 1),
-    Op("L6", "GET", f"{P}/livestreams/{LID}/active-livestream-session", lambda c: c.livestreams.get_active_session(LID),
-       env({"livestream": LIVESTREAM, "session": LS_SESSION}), lambda r: r.session.id == "ls-1"),
-    Op("L7", "GET", f"{P}/livestreams/sessions/ls-1", lambda c: c.livestreams.get_session("ls-1"),
-       env(LS_SESSION), lambda r: r.ingest_seconds == 60),
-    Op("L8", "GET", f"{P}/analytics/livestreams/overall", lambda c: c.livestreams.analytics_overall(1700000000, 1700086400),
-       env({"count": 2, "total_ingest_seconds": 10, "total_viewer_seconds": 20}),
-       lambda r: r.count == 2, params={"start_time": ["1700000000"], "end_time": ["1700086400"]}),
-    Op("L9", "GET", f"{P}/analytics/livestreams/daywise", lambda c: c.livestreams.analytics_daywise(),
-       env([{"date": "2025-01-01", "count": 1}]), lambda r: r[0].date == "2025-01-01"),
-    Op("LX1", "GET", f"{P}/meetings/{MID}/livestream", lambda c: c.livestreams.for_meeting(MID),
-       env({"livestream": LIVESTREAM, "sessions": [LS_SESSION]}), lambda r: r.livestream.id == LID),
-    Op("LX2", "GET", f"{P}/sessions/{SID}/livestream-sessions", lambda c: c.livestreams.for_session(SID),
-       env({"data": [LS_SESSION], "paging": PAGING}), lambda r: r.items[0].id == "ls-1" and r.paging is not None),
+    Op(
+        "L1",
+        "POST",
+        f"{P}/meetings/{MID}/livestreams",
+        lambda c: c.livestreams.start(MID, name="show-1"),
+        env(LIVESTREAM),
+        lambda r: r.stream_key == "k",
+        status=201,
+        body={"name": "show-1"},
+    ),
+    Op(
+        "L2",
+        "POST",
+        f"{P}/meetings/{MID}/active-livestream/stop",
+        lambda c: c.livestreams.stop(MID),
+        env({"message": "Stopped live stream successfully"}),
+        lambda r: r.message.startswith("Stopped"),
+    ),
+    Op(
+        "L3",
+        "GET",
+        f"{P}/meetings/{MID}/active-livestream",
+        lambda c: c.livestreams.get_active(MID),
+        env({**LIVESTREAM, "disabled": False}),
+        lambda r: r.disabled is False,
+    ),
+    Op(
+        "L4",
+        "GET",
+        f"{P}/livestreams",
+        lambda c: c.livestreams.list(sort_order="DSC", exclude_meetings=True),
+        env([LIVESTREAM], paging=PAGING),
+        lambda r: r.items[0].id == LID,
+        params={"sort_order": ["DSC"], "exclude_meetings": ["true"]},
+    ),
+    Op(
+        "L5",
+        "GET",
+        f"{P}/livestreams/{LID}",
+        lambda c: c.livestreams.get(LID, page_no=1),
+        env({"livestream": LIVESTREAM, "sessions": [LS_SESSION]}, paging=PAGING),
+        lambda r: r.sessions[0].viewer_seconds == 61.5 and r.paging.total_count == 1,
+    ),
+    Op(
+        "L6",
+        "GET",
+        f"{P}/livestreams/{LID}/active-livestream-session",
+        lambda c: c.livestreams.get_active_session(LID),
+        env({"livestream": LIVESTREAM, "session": LS_SESSION}),
+        lambda r: r.session.id == "ls-1",
+    ),
+    Op(
+        "L7",
+        "GET",
+        f"{P}/livestreams/sessions/ls-1",
+        lambda c: c.livestreams.get_session("ls-1"),
+        env(LS_SESSION),
+        lambda r: r.ingest_seconds == 60,
+    ),
+    Op(
+        "L8",
+        "GET",
+        f"{P}/analytics/livestreams/overall",
+        lambda c: c.livestreams.analytics_overall(1700000000, 1700086400),
+        env({"count": 2, "total_ingest_seconds": 10, "total_viewer_seconds": 20}),
+        lambda r: r.count == 2,
+        params={"start_time": ["1700000000"], "end_time": ["1700086400"]},
+    ),
+    Op(
+        "L9",
+        "GET",
+        f"{P}/analytics/livestreams/daywise",
+        lambda c: c.livestreams.analytics_daywise(),
+        env([{"date": "2025-01-01", "count": 1}]),
+        lambda r: r[0].date == "2025-01-01",
+    ),
+    Op(
+        "LX1",
+        "GET",
+        f"{P}/meetings/{MID}/livestream",
+        lambda c: c.livestreams.for_meeting(MID),
+        env({"livestream": LIVESTREAM, "sessions": [LS_SESSION]}),
+        lambda r: r.livestream.id == LID,
+    ),
+    Op(
+        "LX2",
+        "GET",
+        f"{P}/sessions/{SID}/livestream-sessions",
+        lambda c: c.livestreams.for_session(SID),
+        env({"data": [LS_SESSION], "paging": PAGING}),
+        lambda r: r.items[0].id == "ls-1" and r.paging is not None,
+    ),
     # -- analytics
-    Op("AN1", "GET", f"{P}/analytics/daywise", lambda c: c.analytics.daywise("2025-01-01", "2025-01-31"),
-       env({"session_stats": {"sessions_count": 4, "day_stats": [{"day": "2025-01-02", "total_sessions": 4}]},
-            "recording_stats": {"recording_count": 1}}),
-       lambda r: r.session_stats.day_stats[0].total_sessions == 4,
-       params={"start_date": ["2025-01-01"], "end_date": ["2025-01-31"]}),
+    Op(
+        "AN1",
+        "GET",
+        f"{P}/analytics/daywise",
+        lambda c: c.analytics.daywise("2025-01-01", "2025-01-31"),
+        env(
+            {
+                "session_stats": {
+                    "sessions_count": 4,
+                    "day_stats": [{"day": "2025-01-02", "total_sessions": 4}],
+                },
+                "recording_stats": {"recording_count": 1},
+            }
+        ),
+        lambda r: r.session_stats.day_stats[0].total_sessions == 4,
+        params={"start_date": ["2025-01-01"], "end_date": ["2025-01-31"]},
+    ),
     # -- webhooks
     Op("W1", "GET", f"{P}/webhooks", lambda c: c.webhooks.list(), env([WEBHOOK]), lambda r: r[0].id == WID),
-    Op("W2", "POST", f"{P}/webhooks",
-       lambda c: c.webhooks.create("hook", "https://example.com/h", ["meeting.ended"]), env(WEBHOOK),
-       lambda r: r.enabled is True, status=201,
-       body={"name": "hook", "url": "https://example.com/h", "events": ["meeting.ended"], "enabled": True}),
-    Op("W3", "GET", f"{P}/webhooks/{WID}", lambda c: c.webhooks.get(WID), env(WEBHOOK), lambda r: r.name == "hook"),
-    Op("W4", "PATCH", f"{P}/webhooks/{WID}", lambda c: c.webhooks.update(WID, enabled=False),
-       env({**WEBHOOK, "enabled": False}), lambda r: r.enabled is False, body={"enabled": False}),
-    Op("W5", "PUT", f"{P}/webhooks/{WID}",
-       lambda c: c.webhooks.replace(WID, "h2", "https://example.com/2", ["meeting.started", "meeting.ended"]),
-       env(WEBHOOK), lambda r: r.id == WID,
-       body={"name": "h2", "url": "https://example.com/2", "events": ["meeting.started", "meeting.ended"]}),
-    Op("W6", "DELETE", f"{P}/webhooks/{WID}", lambda c: c.webhooks.delete(WID), env(WEBHOOK),
-       lambda r: r.id == WID),
-    Op("W7", "GET", f"{P}/webhooks/all", lambda c: c.webhooks.events(),
-       env(["meeting.started", "meeting.ended"]), lambda r: r == ["meeting.started", "meeting.ended"]),
+    Op(
+        "W2",
+        "POST",
+        f"{P}/webhooks",
+        lambda c: c.webhooks.create("hook", "https://example.com/h", ["meeting.ended"]),
+        env(WEBHOOK),
+        lambda r: r.enabled is True,
+        status=201,
+        body={"name": "hook", "url": "https://example.com/h", "events": ["meeting.ended"], "enabled": True},
+    ),
+    Op(
+        "W3",
+        "GET",
+        f"{P}/webhooks/{WID}",
+        lambda c: c.webhooks.get(WID),
+        env(WEBHOOK),
+        lambda r: r.name == "hook",
+    ),
+    Op(
+        "W4",
+        "PATCH",
+        f"{P}/webhooks/{WID}",
+        lambda c: c.webhooks.update(WID, enabled=False),
+        env({**WEBHOOK, "enabled": False}),
+        lambda r: r.enabled is False,
+        body={"enabled": False},
+    ),
+    Op(
+        "W5",
+        "PUT",
+        f"{P}/webhooks/{WID}",
+        lambda c: c.webhooks.replace(
+            WID, "h2", "https://example.com/2", ["meeting.started", "meeting.ended"]
+        ),
+        env(WEBHOOK),
+        lambda r: r.id == WID,
+        body={"name": "h2", "url": "https://example.com/2", "events": ["meeting.started", "meeting.ended"]},
+    ),
+    Op(
+        "W6",
+        "DELETE",
+        f"{P}/webhooks/{WID}",
+        lambda c: c.webhooks.delete(WID),
+        env(WEBHOOK),
+        lambda r: r.id == WID,
+    ),
+    Op(
+        "W7",
+        "GET",
+        f"{P}/webhooks/all",
+        lambda c: c.webhooks.events(),
+        env(["meeting.started", "meeting.ended"]),
+        lambda r: r == ["meeting.started", "meeting.ended"],
+    ),
 ]
 
 
@@ -307,13 +702,20 @@ def test_every_openapi_operation_has_a_client_method() -> None:
     for op in OPERATIONS:
         template = op.path.replace(P, prefix + "/{app_id}").replace(A, prefix)
         for value, name in [
-            (MID, "{meeting_id}"), (PID, "{participant_id}"), (SID, "{session_id}"), (RID, "{recording_id}"),
-            (WID, "{webhook_id}"), (PRID, "{preset_id}"), (LID, "{livestream_id}"),
+            (MID, "{meeting_id}"),
+            (PID, "{participant_id}"),
+            (SID, "{session_id}"),
+            (RID, "{recording_id}"),
+            (WID, "{webhook_id}"),
+            (PRID, "{preset_id}"),
+            (LID, "{livestream_id}"),
         ]:
             template = template.replace(value, name)
         template = template.replace("/apps/app-4567", "/apps/{app_id}")
         template = re.sub(r"/peer-report/[^/]+$", "/peer-report/{peer_id}", template)
-        template = template.replace("/livestreams/sessions/ls-1", "/livestreams/sessions/{livestream-session-id}")
+        template = template.replace(
+            "/livestreams/sessions/ls-1", "/livestreams/sessions/{livestream-session-id}"
+        )
         ours.add((op.method, template))
     theirs = {
         (method.upper(), path)
@@ -328,7 +730,9 @@ def test_every_openapi_operation_has_a_client_method() -> None:
 # -- quirks beyond the table ---------------------------------------------------------------------
 
 
-async def test_livestream_list_accepts_the_sdk_object_shape(client: RealtimeKitClient, router: respx.Router) -> None:
+async def test_livestream_list_accepts_the_sdk_object_shape(
+    client: RealtimeKitClient, router: respx.Router
+) -> None:
     router.get(f"{P}/livestreams").mock(return_value=ok({**LIVESTREAM, "paging": PAGING}))
     page = await client.livestreams.list()
     assert [ls.id for ls in page.items] == [LID]
@@ -336,7 +740,9 @@ async def test_livestream_list_accepts_the_sdk_object_shape(client: RealtimeKitC
     assert "paging" not in (page.items[0].model_extra or {})
 
 
-async def test_livestream_overall_analytics_accepts_an_array(client: RealtimeKitClient, router: respx.Router) -> None:
+async def test_livestream_overall_analytics_accepts_an_array(
+    client: RealtimeKitClient, router: respx.Router
+) -> None:
     rows = [{"count": 1, "total_ingest_seconds": 5, "total_viewer_seconds": 7}] * 2
     router.get(f"{P}/analytics/livestreams/overall").mock(return_value=ok(rows))
     totals = await client.livestreams.analytics_overall()
@@ -347,13 +753,17 @@ async def test_session_participants_paging_inside_data_is_found(
     client: RealtimeKitClient, router: respx.Router
 ) -> None:
     router.get(f"{P}/sessions/{SID}/participants").mock(
-        return_value=ok({"participants": [], "paging": {"total_count": 0, "start_offset": 0, "end_offset": 0}})
+        return_value=ok(
+            {"participants": [], "paging": {"total_count": 0, "start_offset": 0, "end_offset": 0}}
+        )
     )
     page = await client.sessions.participants(SID)
     assert isinstance(page, Page) and page.items == [] and page.paging is not None
 
 
-async def test_generate_summary_accepts_the_dyte_shape(client: RealtimeKitClient, router: respx.Router) -> None:
+async def test_generate_summary_accepts_the_dyte_shape(
+    client: RealtimeKitClient, router: respx.Router
+) -> None:
     router.post(f"{P}/sessions/{SID}/summary").mock(
         return_value=httpx.Response(200, json={"success": True, "message": "Success"})
     )
@@ -401,7 +811,16 @@ async def test_sftp_storage_with_all_required_fields_is_accepted(
     client: RealtimeKitClient, router: respx.Router
 ) -> None:
     route = router.post(f"{P}/recordings").mock(return_value=ok(RECORDING))
-    storage = {"type": "sftp", "bucket": "b", "access_key": "ak", "region": "r", "auth_method": "PASSWORD",
-               "username": "u", "host": "h", "port": 22, "password": "pw-secret-value"}
+    storage = {
+        "type": "sftp",
+        "bucket": "b",
+        "access_key": "ak",
+        "region": "r",
+        "auth_method": "PASSWORD",
+        "username": "u",
+        "host": "h",
+        "port": 22,
+        "password": "pw-secret-value",
+    }
     await client.recordings.start(MID, storage_config=storage)
     assert json.loads(route.calls.last.request.content)["storage_config"] == storage

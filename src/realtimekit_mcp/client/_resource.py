@@ -105,12 +105,12 @@ async def iterate_pages(
     last_end: int | None = None
     for _ in range(max_pages):
         page = await fetch(page_no)
+        end = page.paging.end_offset if page.paging is not None else None
+        if end is not None and last_end is not None and end <= last_end:
+            return  # the server returned a page we have already seen
         for item in page.items:
             yield item
         if not page.has_more:
-            return
-        end = page.paging.end_offset if page.paging is not None else None
-        if end is not None and last_end is not None and end <= last_end:
             return
         last_end = end
         page_no += 1
