@@ -103,22 +103,26 @@ async def call_ok(client: Client, name: str, args: dict[str, Any]) -> CallToolRe
     return result
 
 
-async def seed_finished_session(rig: Rig, meeting_id: str) -> str:
-    """A finished session of ``meeting_id`` with two people, chat and a transcript; returns its id."""
-    result = rig.backend.seed_session(
-        APP_ID,
-        {
-            "meeting_id": meeting_id,
-            "participants": [
-                {"custom_participant_id": "ana", "name": "Ana", "preset_name": "group_call_host"},
-                {"custom_participant_id": "bo", "name": "Bo", "preset_name": "group_call_participant"},
-            ],
-            "chat": [{"participant": 0, "text": "hello all"}],
-            "transcript": [
-                {"participant": 0, "text": "Let's review the launch plan."},
-                {"participant": 1, "text": "The beta ships on Friday."},
-            ],
-            "end": True,
-        },
-    )
-    return str(result.get("id") or result.get("session", {}).get("id") or result["session_id"])
+async def seed_session(rig: Rig, meeting_id: str, *, end: bool = True) -> str:
+    """Seed a session of ``meeting_id`` through the emulator's control plane; returns its id.
+
+    Two people (Ana hosts, Bo joins), one chat line and a two-line transcript.
+    """
+    await ensure_started(rig)
+    http = rig.https[-1]
+    body = {
+        "meeting_id": meeting_id,
+        "participants": [
+            {"custom_participant_id": "ana", "name": "Ana", "preset_name": "group_call_host"},
+            {"custom_participant_id": "bo", "name": "Bo", "preset_name": "group_call_participant"},
+        ],
+        "chat": [{"participant": 0, "text": "hello all"}],
+        "transcript": [
+            {"participant": 0, "text": "Let's review the launch plan."},
+            {"participant": 1, "text": "The beta ships on Friday."},
+        ],
+        "end": end,
+    }
+    response = await http.post("/_emulator/sessions", json=body)
+    assert response.status_code == 200, response.text
+    return str(response.json()["data"]["session"]["id"])

@@ -8,7 +8,7 @@ from typing import Any
 import anyio
 import pytest
 
-from tests.server.support import connect, make_rig
+from tests.server.support import MODES, connect, make_rig
 
 
 def _list(tmp: Path, toolsets: tuple[str, ...], mode: str = "2026-07-28") -> list[Any]:
@@ -28,3 +28,9 @@ def all_tools(tmp_path_factory: pytest.TempPathFactory) -> list[Any]:
 @pytest.fixture(scope="session")
 def default_tools(tmp_path_factory: pytest.TempPathFactory) -> list[Any]:
     return _list(tmp_path_factory.mktemp("default"), ("default",))
+
+
+@pytest.fixture(params=MODES)
+def mode(request: pytest.FixtureRequest) -> str:
+    """Each behaviour test runs on the handshake era (legacy) and on 2026-07-28."""
+    return str(request.param)
