@@ -16,7 +16,13 @@ from google.protobuf import json_format
 from google.protobuf.message import Message
 
 from realtimekit_mcp.protocol.events import EVENT_PAYLOADS, event_name
-from realtimekit_mcp.protocol.framing import EMPTY_METADATA, decode_frame, encode_message, parse_payload, serialize
+from realtimekit_mcp.protocol.framing import (
+    EMPTY_METADATA,
+    decode_frame,
+    encode_message,
+    parse_payload,
+    serialize,
+)
 from realtimekit_mcp.protocol.messages import message_class
 
 from ._bridge import OfficialSDK
@@ -96,8 +102,6 @@ def test_fixtures_cover_every_payload_of_the_event_table() -> None:
             missing.append(f"{event_name(event)} request {payloads.request}")
         if payloads.response is not None and (event, payloads.response, "receive") not in covered:
             missing.append(f"{event_name(event)} response {payloads.response}")
-        if payloads.request is None and int(event) in {c["event"] for c in CASES.values() if c["direction"] == "send"}:
-            assert all(c["type"] is None for c in CASES.values() if c["event"] == event and c["direction"] == "send")
     assert not missing
 
 
@@ -107,6 +111,11 @@ def test_fixture_events_and_types_agree_with_the_event_table() -> None:
     for case in CASES.values():
         payloads = EVENT_PAYLOADS.get(case["event"])
         assert payloads is not None, f"{case['name']}: event {case['event']} is not in EVENT_PAYLOADS"
+        if case["type"] is None:
+            # The SDK omits the payload of some requests (getRoomInfo, getMessages, and getRoomPeersInfo
+            # when it wants every peer); an absent payload reads as the empty message.
+            assert case["direction"] == "send", case["name"]
+            continue
         expected = payloads.request if case["direction"] == "send" else payloads.response
         if case["type"] != expected:
             wrong.append((case["name"], case["type"], expected))
