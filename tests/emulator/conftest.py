@@ -71,5 +71,7 @@ async def emu() -> AsyncIterator[Emu]:
     app = create_app(make_config(), sink=sink)
     transport = httpx.ASGITransport(app=app)
     headers = {"Authorization": f"Bearer {TOKEN}"}
-    async with httpx.AsyncClient(transport=transport, base_url="http://emulator.local", headers=headers) as client:
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://emulator.local", headers=headers
+    ) as client:
         yield Emu(client, app.state.backend, sink)

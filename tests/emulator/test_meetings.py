@@ -29,12 +29,30 @@ async def test_validation_messages_name_the_field(emu: Emu) -> None:
     cases = [
         ({"title": 5}, '"title" must be a string'),
         ({"record_on_start": "yes"}, '"record_on_start" must be a boolean'),
-        ({"session_keep_alive_time_in_secs": 30}, '"session_keep_alive_time_in_secs" must be greater than or equal to 60'),
-        ({"session_keep_alive_time_in_secs": 601}, '"session_keep_alive_time_in_secs" must be less than or equal to 600'),
-        ({"recording_config": {"max_seconds": 10}}, '"recording_config.max_seconds" must be greater than or equal to 60'),
-        ({"recording_config": {"video_config": {"codec": "AV1"}}}, '"recording_config.video_config.codec" must be one of [H264, VP8, VP9]'),
-        ({"recording_config": {"realtimekit_bucket_config": {}}}, '"recording_config.realtimekit_bucket_config.enabled" is required'),
-        ({"ai_config": {"summarization": {"word_limit": 5}}}, '"ai_config.summarization.word_limit" must be greater than or equal to 150'),
+        (
+            {"session_keep_alive_time_in_secs": 30},
+            '"session_keep_alive_time_in_secs" must be greater than or equal to 60',
+        ),
+        (
+            {"session_keep_alive_time_in_secs": 601},
+            '"session_keep_alive_time_in_secs" must be less than or equal to 600',
+        ),
+        (
+            {"recording_config": {"max_seconds": 10}},
+            '"recording_config.max_seconds" must be greater than or equal to 60',
+        ),
+        (
+            {"recording_config": {"video_config": {"codec": "AV1"}}},
+            '"recording_config.video_config.codec" must be one of [H264, VP8, VP9]',
+        ),
+        (
+            {"recording_config": {"realtimekit_bucket_config": {}}},
+            '"recording_config.realtimekit_bucket_config.enabled" is required',
+        ),
+        (
+            {"ai_config": {"summarization": {"word_limit": 5}}},
+            '"ai_config.summarization.word_limit" must be greater than or equal to 150',
+        ),
     ]
     for body, message in cases:
         r = await emu.client.post(f"{API}/meetings", json=body)
@@ -69,7 +87,15 @@ async def test_put_replaces_settings_with_defaults(emu: Emu) -> None:
 
 
 async def test_storage_secrets_are_never_returned(emu: Emu) -> None:
-    config = {"storage_config": {"type": "aws", "bucket": "b", "region": "us-east-1", "access_key": "AK", "secret": "S3CR3T"}}
+    config = {
+        "storage_config": {
+            "type": "aws",
+            "bucket": "b",
+            "region": "us-east-1",
+            "access_key": "AK",
+            "secret": "S3CR3T",
+        }
+    }
     m = await emu.create_meeting(recording_config=config)
     stored = m["recording_config"]["storage_config"]
     assert stored == {"type": "aws", "bucket": "b", "region": "us-east-1"}

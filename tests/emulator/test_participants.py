@@ -52,7 +52,9 @@ async def test_unknown_preset_name_is_400_naming_the_field(emu: Emu) -> None:
 
 async def test_required_fields_are_named(emu: Emu) -> None:
     m = await emu.create_meeting()
-    r = await emu.client.post(f"{API}/meetings/{m['id']}/participants", json={"preset_name": "group_call_host"})
+    r = await emu.client.post(
+        f"{API}/meetings/{m['id']}/participants", json={"preset_name": "group_call_host"}
+    )
     assert r.json()["error"]["message"] == '"custom_participant_id" is required'
     r = await emu.client.post(f"{API}/meetings/{m['id']}/participants", json={"custom_participant_id": "a"})
     assert r.json()["error"]["message"] == '"preset_name" is required'
@@ -85,7 +87,8 @@ async def test_edit_changes_preset_and_returns_a_new_token(emu: Emu) -> None:
     m = await emu.create_meeting()
     p = await emu.add_participant(m["id"])
     r = await emu.client.patch(
-        f"{API}/meetings/{m['id']}/participants/{p['id']}", json={"preset_name": "webinar_participant", "name": "B"}
+        f"{API}/meetings/{m['id']}/participants/{p['id']}",
+        json={"preset_name": "webinar_participant", "name": "B"},
     )
     data = r.json()["data"]
     assert data["preset_name"] == "webinar_participant" and data["name"] == "B"

@@ -70,7 +70,10 @@ async def test_patch_cannot_make_a_preset_invalid(emu: Emu) -> None:
     preset_id = r.json()["data"][0]["id"]
     r = await emu.client.patch(f"{API}/presets/{preset_id}", json={"config": {"view_type": "MOVIE"}})
     assert r.status_code == 400
-    assert r.json()["error"]["message"] == '"config.view_type" must be one of [GROUP_CALL, WEBINAR, AUDIO_ROOM, LIVESTREAM]'
+    assert (
+        r.json()["error"]["message"]
+        == '"config.view_type" must be one of [GROUP_CALL, WEBINAR, AUDIO_ROOM, LIVESTREAM]'
+    )
 
 
 async def test_duplicate_names_conflict(emu: Emu) -> None:

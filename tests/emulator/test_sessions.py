@@ -27,7 +27,11 @@ LINES = [
 async def seeded(emu: Emu, *, end: bool = False, **meeting: Any) -> tuple[dict[str, Any], dict[str, Any]]:
     m = await emu.create_meeting(title="Launch", **meeting)
     seed = await emu.seed(
-        m["id"], participants=PEOPLE, chat=[{"participant": "bob", "text": "hi, all"}], transcript=LINES, end=end
+        m["id"],
+        participants=PEOPLE,
+        chat=[{"participant": "bob", "text": "hi, all"}],
+        transcript=LINES,
+        end=end,
     )
     return m, seed
 
@@ -130,12 +134,18 @@ async def test_chat_and_transcript_exports(emu: Emu) -> None:
     r = await emu.client.get(f"{API}/sessions/{sid}/chat")
     chat = r.json()["data"]
     assert set(chat) == {"chat_download_url", "chat_download_url_expiry"}
-    rows = list(csv.reader(io.StringIO((await emu.client.get(await path_of(chat["chat_download_url"]))).text)))
+    rows = list(
+        csv.reader(io.StringIO((await emu.client.get(await path_of(chat["chat_download_url"]))).text))
+    )
     assert rows[0][0] == "id" and rows[1][4] == "Bob" and rows[1][6] == "hi, all"
 
     r = await emu.client.get(f"{API}/sessions/{sid}/transcript")
     t = r.json()["data"]
-    assert t["sessionId"] == sid and set(t) == {"sessionId", "transcript_download_url", "transcript_download_url_expiry"}
+    assert t["sessionId"] == sid and set(t) == {
+        "sessionId",
+        "transcript_download_url",
+        "transcript_download_url_expiry",
+    }
     download = await emu.client.get(await path_of(t["transcript_download_url"]))
     assert download.headers["content-type"].startswith("text/csv")
     first = download.text.splitlines()[0]
@@ -170,7 +180,9 @@ async def test_summary_on_end_is_deterministic_markdown(emu: Emu) -> None:
     assert text.startswith("# Summary of Launch")
     assert "**Participants:** Alice, Bob" in text and "launch" in text
     names = emu.sink.names()
-    assert names.index("meeting.ended") < names.index("meeting.chatSynced") < names.index("meeting.transcript")
+    assert (
+        names.index("meeting.ended") < names.index("meeting.chatSynced") < names.index("meeting.transcript")
+    )
     assert names.index("meeting.transcript") < names.index("meeting.summary")
 
 
@@ -240,7 +252,11 @@ async def test_event_payloads_use_camel_case_meeting_objects(emu: Emu) -> None:
     ended = emu.sink.of("meeting.ended")[0]
     assert ended["meeting"]["status"] == "LIVE" and "endedAt" in ended["meeting"]
     synced = emu.sink.of("meeting.chatSynced")[0]
-    assert synced["meetingId"] == m["id"] and "meeting" not in synced and synced["chatDownloadUrl"].startswith("http")
+    assert (
+        synced["meetingId"] == m["id"]
+        and "meeting" not in synced
+        and synced["chatDownloadUrl"].startswith("http")
+    )
 
 
 async def test_webhooks_for_event_returns_enabled_subscribers_of_the_app(emu: Emu) -> None:
