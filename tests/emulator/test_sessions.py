@@ -129,7 +129,7 @@ async def test_mute_mute_all_and_poll(emu: Emu) -> None:
 
 
 async def test_chat_and_transcript_exports(emu: Emu) -> None:
-    m, seed = await seeded(emu, end=True)
+    _m, seed = await seeded(emu, end=True)
     sid = seed["session"]["id"]
     r = await emu.client.get(f"{API}/sessions/{sid}/chat")
     chat = r.json()["data"]
