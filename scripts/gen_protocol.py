@@ -19,8 +19,10 @@ no dependencies) into ``.cache/protoc-tools/`` and runs protoc from there.
 from __future__ import annotations
 
 import argparse
+import fcntl
 import filecmp
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -43,25 +45,36 @@ def proto_files() -> list[Path]:
 def _tool_env() -> dict[str, str]:
     """An environment whose ``python -m grpc_tools.protoc`` is the pinned version."""
     env = dict(os.environ)
-    if not (TOOLS_DIR / "grpc_tools").is_dir():
-        TOOLS_DIR.parent.mkdir(parents=True, exist_ok=True)
-        subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "pip",
-                "install",
-                "--quiet",
-                "--disable-pip-version-check",
-                "--no-deps",
-                "--target",
-                str(TOOLS_DIR),
-                f"grpcio-tools=={GRPCIO_TOOLS_VERSION}",
-            ],
-            check=True,
-        )
+    TOOLS_DIR.parent.mkdir(parents=True, exist_ok=True)
+    # A lock, because parallel test workers may all want the tool at once.
+    with (TOOLS_DIR.parent / ".install.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (TOOLS_DIR / "grpc_tools").is_dir():
+            _install_tools()
     env["PYTHONPATH"] = str(TOOLS_DIR) + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
     return env
+
+
+def _install_tools() -> None:
+    staging = TOOLS_DIR.with_name(TOOLS_DIR.name + ".partial")
+    shutil.rmtree(staging, ignore_errors=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            "--no-deps",
+            "--target",
+            str(staging),
+            f"grpcio-tools=={GRPCIO_TOOLS_VERSION}",
+        ],
+        check=True,
+    )
+    shutil.rmtree(TOOLS_DIR, ignore_errors=True)
+    staging.rename(TOOLS_DIR)
 
 
 def _protoc(args: list[str], env: dict[str, str], cwd: Path) -> str:
