@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+
 import httpx
 import pytest
 import respx
@@ -136,3 +138,24 @@ async def test_base_url_with_trailing_slash_is_accepted(router: respx.Router, cl
         assert await c.webhooks.list() == []
     assert route.called
     await http.aclose()
+
+
+async def test_download_larger_than_max_bytes_is_refused(
+    client: RealtimeKitClient, router: respx.Router
+) -> None:
+    router.get("https://storage.example.net/big").mock(return_value=httpx.Response(200, content=b"x" * 1000))
+    with pytest.raises(errors.ResponseTooLargeError):
+        await client.download("https://storage.example.net/big", max_bytes=999)
+    assert await client.download("https://storage.example.net/big", max_bytes=1000) == b"x" * 1000
+
+
+async def test_download_larger_than_max_bytes_without_length_is_cut_while_streaming(
+    client: RealtimeKitClient, router: respx.Router
+) -> None:
+    async def body() -> AsyncIterator[bytes]:
+        for _ in range(100):
+            yield b"y" * 100
+
+    router.get("https://storage.example.net/stream").mock(return_value=httpx.Response(200, content=body()))
+    with pytest.raises(errors.ResponseTooLargeError):
+        await client.download("https://storage.example.net/stream", max_bytes=250)

@@ -38,6 +38,7 @@ from realtimekit_mcp.client.errors import (
     RealtimeKitError,
     RequestValidationError,
     ResponseFormatError,
+    ResponseTooLargeError,
     ServerError,
 )
 from realtimekit_mcp.client.livestreams import (
@@ -137,6 +138,7 @@ __all__ = [
     "RecordingStats",
     "RequestValidationError",
     "ResponseFormatError",
+    "ResponseTooLargeError",
     "RetryPolicy",
     "ServerError",
     "Session",

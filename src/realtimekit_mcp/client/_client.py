@@ -119,13 +119,14 @@ class RealtimeKitClient:
         """The retry policy in force."""
         return self._http.policy
 
-    async def download(self, url: str) -> bytes:
+    async def download(self, url: str, *, max_bytes: int | None = None) -> bytes:
         """Fetch a download URL (chat, transcript, summary, recording) and return its bytes.
 
         Goes through the same ``httpx`` client (so in-process emulator URLs work) with the same
-        retries; API credentials are sent only when the URL is on the API's own origin.
+        retries; API credentials are sent only when the URL is on the API's own origin. With
+        ``max_bytes``, a larger body raises ``errors.ResponseTooLargeError`` without being kept.
         """
-        return await self._http.download(url)
+        return await self._http.download(url, max_bytes=max_bytes)
 
     async def aclose(self) -> None:
         """Close the HTTP client if this client created it."""

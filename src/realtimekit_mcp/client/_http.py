@@ -277,11 +277,12 @@ class HTTPCore:
         response = await self._send(method, url, headers=headers, params=encode_query(params), json=json)
         return self._unwrap(method, url, response)
 
-    async def download(self, url: str, *, max_redirects: int = 5) -> bytes:
+    async def download(self, url: str, *, max_bytes: int | None = None, max_redirects: int = 5) -> bytes:
         """GET ``url`` and return its bytes; credentials go only to the API's own origin.
 
         Relative URLs resolve against the base URL. Redirects are followed by hand so each hop
-        decides afresh whether it may carry the credentials.
+        decides afresh whether it may carry the credentials. With ``max_bytes`` the body is
+        streamed and ``ResponseTooLargeError`` raised as soon as it is known to be larger.
         """
         target = self.base_url.join(url)
         api_origin = _origin(self.base_url)
@@ -291,12 +292,15 @@ class HTTPCore:
             headers = {"User-Agent": self._user_agent}
             if _origin(target) == api_origin:
                 headers.update(self._auth_headers)
-            response = await self._send("GET", target, headers=headers, params=[], json=None)
-            location = response.headers.get("location")
-            if response.is_redirect and location:
-                target = target.join(location)
-                continue
-            return response.content
+            response = await self._send("GET", target, headers=headers, params=[], json=None, stream=True)
+            try:
+                location = response.headers.get("location")
+                if response.is_redirect and location:
+                    target = target.join(location)
+                    continue
+                return await _read_limited(response, max_bytes, target)
+            finally:
+                await response.aclose()
         raise errors.APIError("too many redirects while downloading", status_code=310, path=target.path)
 
     async def _send(
@@ -307,10 +311,12 @@ class HTTPCore:
         headers: dict[str, str],
         params: list[tuple[str, str]],
         json: Any,
+        stream: bool = False,
     ) -> httpx.Response:
         """One call with the retry loop described in the module docstring.
 
-        Returns the response for any status below 400; raises the mapped error otherwise.
+        Returns the response for any status below 400 (with ``stream``, its body unread: the caller
+        must close it); raises the mapped error otherwise.
         """
         policy = self.policy
         retryable_method = method.upper() in RETRY_METHODS
@@ -321,15 +327,15 @@ class HTTPCore:
             error: errors.RealtimeKitError
             hint: float | None = None
             try:
-                response = await self._client.request(
+                request = self._client.build_request(
                     method,
                     url,
                     params=tuple(params) if params else None,
                     json=json,
                     headers=headers,
                     timeout=timeout,
-                    follow_redirects=False,
                 )
+                response = await self._client.send(request, stream=stream, follow_redirects=False)
             except httpx.TimeoutException as exc:
                 error = errors.APITimeoutError(f"{method} {url.path} timed out ({type(exc).__name__})")
             except httpx.TransportError as exc:
@@ -340,7 +346,12 @@ class HTTPCore:
                 logger.debug("%s %s -> %d (attempt %d)", method, url.path, response.status_code, retry_no + 1)
                 if response.status_code < 400:
                     return response
-                await response.aread()
+                try:
+                    await response.aread()
+                except httpx.TransportError:
+                    pass  # the status alone decides; the message falls back to "HTTP <status>"
+                finally:
+                    await response.aclose()
                 error = self._error_from_response(method, url, response)
                 if response.status_code not in RETRY_STATUSES:
                     raise error
@@ -454,6 +465,35 @@ class HTTPCore:
             path=url.path,
             retry_after=retry_after,
         )
+
+
+async def _read_limited(response: httpx.Response, max_bytes: int | None, url: httpx.URL) -> bytes:
+    def too_large() -> errors.ResponseTooLargeError:
+        return errors.ResponseTooLargeError(
+            f"download is larger than max_bytes={max_bytes}", status_code=response.status_code, path=url.path
+        )
+
+    if max_bytes is not None:
+        declared = response.headers.get("content-length")
+        if declared is not None and declared.isdigit() and int(declared) > max_bytes:
+            raise too_large()
+    chunks: list[bytes] = []
+    size = 0
+    try:
+        async for chunk in response.aiter_bytes():
+            size += len(chunk)
+            if max_bytes is not None and size > max_bytes:
+                raise too_large()
+            chunks.append(chunk)
+    except httpx.TimeoutException as exc:
+        raise errors.APITimeoutError(
+            f"GET {url.path} timed out while reading ({type(exc).__name__})"
+        ) from None
+    except httpx.TransportError as exc:
+        raise errors.APIConnectionError(
+            f"GET {url.path} failed while reading: {type(exc).__name__}: {redact(str(exc))}"
+        ) from None
+    return b"".join(chunks)
 
 
 def _join(*segments: str) -> str:

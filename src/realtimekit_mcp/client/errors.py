@@ -12,6 +12,7 @@ RealtimeKitError                      anything the client raises on purpose
 │   ├── RateLimitError                 429
 │   ├── ServerError                    >= 500
 │   └── ResponseFormatError            2xx whose body is not the documented envelope/model
+│       └── ResponseTooLargeError      a download larger than the caller's ``max_bytes``
 └── APIConnectionError                 no answer: DNS, refused, reset, protocol error
     └── APITimeoutError                no answer in time
 ```
@@ -42,6 +43,7 @@ __all__ = [
     "RealtimeKitError",
     "RequestValidationError",
     "ResponseFormatError",
+    "ResponseTooLargeError",
     "ServerError",
     "error_class_for_status",
 ]
@@ -136,6 +138,10 @@ class ServerError(APIError):
 
 class ResponseFormatError(APIError):
     """A success status whose body is not JSON, not the envelope, or not the documented model."""
+
+
+class ResponseTooLargeError(ResponseFormatError):
+    """A download exceeded the ``max_bytes`` the caller allowed."""
 
 
 class APIConnectionError(RealtimeKitError):
