@@ -405,7 +405,7 @@ class HTTPCore:
     def _error_from_response(self, method: str, url: httpx.URL, response: httpx.Response) -> errors.APIError:
         try:
             body: Any = response.json()
-        except ValueError:
+        except (ValueError, httpx.ResponseNotRead):  # not JSON, or the body could not be read
             body = None
         return self._error_from_body(method, url, response, body, status_from_body=False)
 
