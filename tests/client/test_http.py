@@ -367,7 +367,10 @@ async def test_put_and_delete_are_retried(router: respx.Router, clock: VirtualCl
 
 @pytest.mark.parametrize("side_effect", [fail(503, "busy"), fail(429, "slow"), httpx.ConnectError("reset")])
 async def test_post_is_never_retried(
-    client: RealtimeKitClient, router: respx.Router, clock: VirtualClock, side_effect: object
+    client: RealtimeKitClient,
+    router: respx.Router,
+    clock: VirtualClock,
+    side_effect: httpx.Response | Exception,
 ) -> None:
     route = router.post(f"{P}/meetings").mock(side_effect=[side_effect, ok(MEETING, 201)])
     with pytest.raises(errors.RealtimeKitError) as info:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 
 import httpx
 import pytest
@@ -14,7 +14,7 @@ from tests.client._helpers import BASE_URL, TOKEN, P, VirtualClock, make_client,
 pytestmark = pytest.mark.anyio
 
 
-def _meetings_pages(total: int, per_page: int) -> object:
+def _meetings_pages(total: int, per_page: int) -> Callable[[httpx.Request], httpx.Response]:
     def handler(request: httpx.Request) -> httpx.Response:
         page_no = int(request.url.params.get("page_no", "1"))
         start = (page_no - 1) * per_page

@@ -31,7 +31,7 @@ def _raise(exc: Exception) -> Callable[[httpx.Request], httpx.Response]:
     return handler
 
 
-ANSWERS: list[object] = [
+ANSWERS: list[httpx.Response | Exception] = [
     *(_err(s, f"token {CANARY} rejected") for s in (400, 401, 403, 404, 409, 422, 429, 500, 502, 503, 504)),
     httpx.Response(403, json={"success": False, "errors": [{"code": 10000, "message": f"bad {CANARY}"}]}),
     httpx.Response(401, json={"message": f"Unauthorized {CANARY}"}),
@@ -66,7 +66,11 @@ def _check(err: BaseException) -> None:
 )
 @pytest.mark.parametrize("method", ["GET", "POST"])
 async def test_canary_token_never_leaks_through_any_error_path(
-    router: respx.Router, clock: VirtualClock, caplog: pytest.LogCaptureFixture, answer: object, method: str
+    router: respx.Router,
+    clock: VirtualClock,
+    caplog: pytest.LogCaptureFixture,
+    answer: httpx.Response | Exception,
+    method: str,
 ) -> None:
     caplog.set_level(logging.DEBUG)
     if isinstance(answer, Exception):

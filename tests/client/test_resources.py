@@ -694,7 +694,7 @@ OPENAPI = Path(__file__).resolve().parents[1] / "conformance" / "openapi" / "rea
 def test_every_openapi_operation_has_a_client_method() -> None:
     if not OPENAPI.exists():
         pytest.skip("OpenAPI copy not present")
-    import yaml
+    import yaml  # type: ignore[import-untyped]
 
     spec = yaml.safe_load(OPENAPI.read_text())
     prefix = "/accounts/{account_id}/realtime/kit"
