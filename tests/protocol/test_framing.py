@@ -20,6 +20,7 @@ from realtimekit_mcp.protocol.framing import (
     parse_payload,
     request_id,
     serialize,
+    trace_metadata,
 )
 
 
@@ -97,6 +98,11 @@ def test_repr_shows_event_name_and_size_not_payload() -> None:
     assert "ChatEvent.SEND_MESSAGE_TO_ROOM" in text
     assert "payload_bytes=15" in text
     assert "secret" not in text
+
+
+def test_trace_metadata_is_the_sdk_compact_json() -> None:
+    metadata = trace_metadata("6b3d2a52-4f0e-4a8e-9d57-0c1f9b1e7a21", "3f9c2b7a1e4d8c05")
+    assert metadata == b'{"TRACEPARENT":"00-6b3d2a524f0e4a8e9d570c1f9b1e7a21-3f9c2b7a1e4d8c05-01"}'
 
 
 def test_keepalive_and_request_id_shapes() -> None:

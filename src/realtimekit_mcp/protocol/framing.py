@@ -2,8 +2,12 @@
 
 A binary WebSocket message is one SocketMessage: ``event`` (see :mod:`.events`), an optional
 request ``id``, an optional ``payload`` (the serialized inner message) and optional ``metadata``
-(UTF-8 JSON tracing context; the web SDK sends ``{}`` when it has none). Text messages are the
-keep-alive: :data:`PING` (``"2"``) and :data:`PONG` (``"3"``).
+(UTF-8 JSON tracing context). Text messages are the keep-alive: :data:`PING` (``"2"``) and
+:data:`PONG` (``"3"``).
+
+What SDK 2.0.2 sends: every client frame carries an id ``"<peerId>-<suffix>"`` (fire-and-forget
+ones too) and the metadata ``{"TRACEPARENT":"00-<peerId without dashes>-<16 hex>-01"}``
+(:func:`trace_metadata`); ``{}`` (:data:`EMPTY_METADATA`) is accepted as well.
 
 ``payload=None`` omits the field; ``payload=b""`` writes an empty one. The web SDK does both:
 requests without a protobuf (getRoomInfo, getMessages) omit it, and an empty message (such as
@@ -12,6 +16,7 @@ requests without a protobuf (getRoomInfo, getMessages) omit it, and an empty mes
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Final, TypeVar
 
@@ -32,6 +37,7 @@ __all__ = [
     "parse_payload",
     "request_id",
     "serialize",
+    "trace_metadata",
 ]
 
 PING: Final = "2"
@@ -39,7 +45,7 @@ PING: Final = "2"
 PONG: Final = "3"
 """Text frame: keep-alive pong."""
 EMPTY_METADATA: Final = b"{}"
-"""The metadata the web SDK sends when it has no tracing context."""
+"""Metadata without tracing context."""
 
 _UINT32_MAX: Final = 0xFFFFFFFF
 
@@ -146,3 +152,13 @@ def parse_payload(frame: Frame, message_type: type[M]) -> M:
 def request_id(peer_id: str, suffix: str) -> str:
     """A request id in the web SDK's shape, ``"<peerId>-<suffix>"`` (suffix unique per connection)."""
     return f"{peer_id}-{suffix}"
+
+
+def trace_metadata(peer_id: str, span_id: str) -> bytes:
+    """Frame metadata exactly as the web SDK writes it.
+
+    ``{"TRACEPARENT":"00-<peer id without dashes>-<span id>-01"}`` as compact JSON; the SDK draws
+    ``span_id`` (16 hex characters) from a fresh UUID for every frame.
+    """
+    traceparent = f"00-{peer_id.replace('-', '')}-{span_id}-01"
+    return json.dumps({"TRACEPARENT": traceparent}, separators=(",", ":")).encode()

@@ -1,7 +1,7 @@
 """Representative socket-edge frames (fixtures/frames.json), byte for byte against the official SDK.
 
 Each case is a whole binary WebSocket message: a SocketMessage with the event, the request id
-(absent for pushes), the payload and the "{}" metadata the SDK sends. The SDK side builds it the
+(absent for pushes), the payload and metadata ("{}", or the SDK's TRACEPARENT JSON where a case gives it). The SDK side builds it the
 way its SocketService.send() does and reads it the way its receive path does (encode.mjs).
 """
 
@@ -22,6 +22,7 @@ from realtimekit_mcp.protocol.framing import (
     encode_message,
     parse_payload,
     serialize,
+    trace_metadata,
 )
 from realtimekit_mcp.protocol.messages import message_class
 
@@ -39,8 +40,14 @@ def our_message(case: dict[str, Any]) -> Message | None:
     return json_format.ParseDict(case["json"], message_class(case["type"])())
 
 
+def metadata(case: dict[str, Any]) -> str:
+    return str(case.get("metadata", METADATA))
+
+
 def our_frame(case: dict[str, Any]) -> bytes:
-    return encode_message(case["event"], our_message(case), id=case.get("id"))
+    return encode_message(
+        case["event"], our_message(case), id=case.get("id"), metadata=metadata(case).encode()
+    )
 
 
 def _payload_fields(case: dict[str, Any]) -> dict[str, Any]:
@@ -52,7 +59,12 @@ def sdk(official_sdk: OfficialSDK) -> dict[str, dict[str, Any]]:
     ops: list[dict[str, Any]] = []
     for name in NAMES:
         case = CASES[name]
-        frame_op = {"op": "frame", "event": case["event"], "metadata": METADATA, **_payload_fields(case)}
+        frame_op = {
+            "op": "frame",
+            "event": case["event"],
+            "metadata": metadata(case),
+            **_payload_fields(case),
+        }
         if "id" in case:
             frame_op["id"] = case["id"]
         ops.append(frame_op)
@@ -72,7 +84,7 @@ def test_the_sdk_reads_our_frame(name: str, sdk: dict[str, dict[str, Any]]) -> N
     message = our_message(case)
     assert seen["event"] == case["event"]
     assert seen["id"] == case.get("id")
-    assert seen["metadata"] == METADATA
+    assert seen["metadata"] == metadata(case)
     assert seen["payload"] == (None if message is None else serialize(message).hex())
     if message is not None:
         assert seen["equal"] is True
@@ -84,7 +96,7 @@ def test_we_read_the_sdk_frame(name: str, sdk: dict[str, dict[str, Any]]) -> Non
     frame = decode_frame(bytes.fromhex(sdk[name]["frame"]["hex"]))
     assert frame.event == case["event"]
     assert frame.id == case.get("id")
-    assert frame.metadata == EMPTY_METADATA
+    assert frame.metadata == metadata(case).encode()
     expected = our_message(case)
     if expected is None:
         assert frame.payload is None
@@ -120,3 +132,11 @@ def test_fixture_events_and_types_agree_with_the_event_table() -> None:
         if case["type"] != expected:
             wrong.append((case["name"], case["type"], expected))
     assert not wrong
+
+
+def test_fixture_trace_metadata_is_what_trace_metadata_writes() -> None:
+    with_trace = [c for c in CASES.values() if "metadata" in c]
+    assert with_trace
+    for case in with_trace:
+        span = json.loads(case["metadata"])["TRACEPARENT"].split("-")[2]
+        assert trace_metadata(case["id"].rsplit("-", 1)[0], span).decode() == case["metadata"]
