@@ -72,4 +72,7 @@ def openapi_problems(exchange: Exchange) -> list[str]:
         return []
     if not exchange.content_type.startswith("application/json") or exchange.body is None:
         return [f"{where}: body is not JSON ({exchange.content_type!r})"]
-    return [f"{where}: {p}" for p in _openapi.schema_errors(op, exchange.status, exchange.body)]
+    problems = [f"{where}: {p}" for p in _openapi.schema_errors(op, exchange.status, exchange.body)]
+    if exchange.status >= 400 and not problems and exchange.body["error"]["code"] != exchange.status:
+        problems.append(f"{where}: error.code {exchange.body['error']['code']!r} is not the HTTP status")
+    return problems

@@ -16,6 +16,7 @@ happens to be valid; never a 5xx. Runs in-process (Starlette's TestClient), dete
 from __future__ import annotations
 
 import json
+import os
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -157,9 +158,22 @@ JUNK_STRINGS = [
     "é😀",
     "../../etc/passwd",
     "'; DROP TABLE meetings; --",
+    "\ud800",  # a lone surrogate: valid JSON (escaped), not encodable as UTF-8
+    "x\udfffy",
     "%s%n",
     "a" * 300,
 ]
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+URL_JUNK_STRINGS = [j for j in JUNK_STRINGS if _encodable(j)]  # surrogates cannot go in a URL
 
 json_scalars = st.one_of(
     st.none(),
@@ -290,13 +304,13 @@ def bodies(
 
 path_junk = st.one_of(
     st.uuids(version=4).map(str),
-    st.sampled_from([*JUNK_STRINGS[:-1], "a" * 2000]),
+    st.sampled_from([*URL_JUNK_STRINGS[:-1], "a" * 2000]),
     st.text(min_size=1, max_size=40),
 )
 
 query_junk = st.one_of(
     st.integers(min_value=-(2**70), max_value=2**70).map(str),
-    st.sampled_from(JUNK_STRINGS),
+    st.sampled_from(URL_JUNK_STRINGS),
     st.text(max_size=20),
     st.sampled_from(
         ["0", "1", "200", "201", "true", "false", "ASC", "DESC", "DSC", "LIVE", "ENDED", "UPLOADED,ERRORED"]
@@ -322,7 +336,7 @@ def requests_for(
             value = APP_ID if draw(st.booleans()) else draw(path_junk)
         elif name == "app_id":
             value = APP_ID if draw(st.integers(0, 19)) else draw(path_junk)
-        elif ids.get(name) and draw(st.booleans()):
+        elif ids.get(name) and draw(st.integers(0, 4)):
             value = draw(st.sampled_from(ids[name]))
         else:
             value = draw(path_junk)
@@ -354,15 +368,17 @@ def requests_for(
 # --- the seeded emulator ----------------------------------------------------------------------------
 
 
-def seed(client: httpx.Client) -> tuple[dict[str, list[str]], str]:
-    """Create one of everything; return the ids by path-parameter name, and a preset name."""
-    p = API_PREFIX
+def data(response: httpx.Response) -> Any:
+    assert response.is_success, f"seed {response.request.method} {response.request.url.path}: {response.text}"
+    return response.json()["data"]
 
-    def data(response: httpx.Response) -> Any:
-        assert response.is_success, (
-            f"seed {response.request.method} {response.request.url.path}: {response.text}"
-        )
-        return response.json()["data"]
+
+def seed(client: httpx.Client) -> tuple[dict[str, list[str]], str]:
+    """Create one of everything; return the ids by path-parameter name, and a preset name.
+
+    ``ids["meeting_id"][0]`` is a meeting with a LIVE session.
+    """
+    p = API_PREFIX
 
     preset_name = data(client.get(f"{p}/presets"))[0]["name"]
     preset = data(client.post(f"{p}/presets", json=preset_body("fuzz_seed")))
@@ -398,7 +414,7 @@ def seed(client: httpx.Client) -> tuple[dict[str, list[str]], str]:
     ids = {
         "meeting_id": [live["id"], idle["id"]],
         "participant_id": [q["id"] for q in people] + [sp["id"] for sp in session_participants],
-        "preset_id": [preset["id"]],
+        "preset_id": [preset["id"]] + [q["id"] for q in data(client.get(f"{p}/presets"))],
         "session_id": [seeded.session_id, ended.session_id],
         "peer_id": list(seeded.peer_ids.values()),
         "recording_id": [recording["id"]],
@@ -409,6 +425,36 @@ def seed(client: httpx.Client) -> tuple[dict[str, list[str]], str]:
     if active.is_success and (active.json()["data"].get("session") or {}).get("id"):
         ids["livestream-session-id"] = [active.json()["data"]["session"]["id"]]
     return ids, preset_name
+
+
+def replenish(
+    client: httpx.Client, ids: dict[str, list[str]], preset_name: str, request: FuzzRequest
+) -> None:
+    """After a generated request deleted or ended something, create a replacement.
+
+    Keeps the pools of real ids useful for the rest of the run (otherwise one early DELETE or
+    kick-all turns every later request into a 404).
+    """
+    p = API_PREFIX
+    target = request.path.rsplit("/", 1)[-1]
+    if request.operation_id == "delete-presets-preset_id":
+        ids["preset_id"].remove(target)
+        name = f"fuzz_refill_{len(ids['preset_id'])}_{target[:8]}"
+        ids["preset_id"].append(data(client.post(f"{p}/presets", json=preset_body(name)))["id"])
+    elif request.operation_id == "deleteWebhook":
+        ids["webhook_id"].remove(target)
+        body = {"name": "refill", "url": "https://hooks.example.com/r", "events": WEBHOOK_EVENTS}
+        ids["webhook_id"].append(data(client.post(f"{p}/webhooks", json=body))["id"])
+    elif request.operation_id == "delete_meeting_participant":
+        ids["participant_id"].remove(target)
+        body = {"custom_participant_id": f"refill-{target[:8]}", "preset_name": preset_name}
+        added = client.post(f"{p}/meetings/{ids['meeting_id'][0]}/participants", json=body)
+        if added.is_success:  # the preset may have been deleted by an earlier request
+            ids["participant_id"].append(added.json()["data"]["id"])
+    elif request.operation_id == "KickAllParticipants" and ids["meeting_id"][0] in request.path:
+        seeded = _control.start_session_sync(client, ids["meeting_id"][0], [])
+        ids["session_id"].append(seeded.session_id)
+        ids["peer_id"].extend(seeded.peer_ids.values())
 
 
 @pytest.fixture
@@ -444,6 +490,7 @@ def test_bad_input_never_gets_a_5xx(group: str, fuzz_client: TestClient) -> None
     assert served, f"no operation of {group} is served"
     sent: Counter[str] = Counter()
     statuses: Counter[int] = Counter()
+    by_kind: Counter[str] = Counter()
 
     @settings(
         max_examples=EXAMPLES_PER_GROUP,
@@ -465,11 +512,17 @@ def test_bad_input_never_gets_a_5xx(group: str, fuzz_client: TestClient) -> None
         )
         sent[request.operation_id] += 1
         statuses[response.status_code] += 1
+        by_kind[f"{request.kind.split('/')[1]}:{response.status_code}"] += 1
+        if os.environ.get("FUZZ_TRACE") and request.kind.split("/")[1] == os.environ["FUZZ_TRACE"]:
+            print(request.describe()[:200], response.status_code, response.text[:200])
         check_answer(request, response)
+        if response.is_success and request.method in ("DELETE", "POST"):
+            replenish(fuzz_client, ids, preset_name, request)
 
     probe()
     total = sum(sent.values())
     print(f"\n{group}: {total} requests, statuses {dict(sorted(statuses.items()))}")
+    print(f"  by body kind: {dict(sorted(by_kind.items()))}")
     assert total >= REQUESTS_PER_GROUP, (total, sent)
     assert all(sent[op.operation_id] >= 5 for op in served), sent
     assert not any(status >= 500 for status in statuses)

@@ -220,6 +220,10 @@ async def tour(http: httpx.AsyncClient) -> None:
     await http.post(f"{p}/meetings/{mid}/active-session/kick", json={"participant_ids": [UNKNOWN]})
     await http.post(f"{p}/meetings/{mid}/active-session/poll", json={"question": "q?", "options": "yes"})
 
+    other = await _json(await http.post(f"{p}/meetings", json={"title": "Tour kick-all"}))
+    await _control.start_session(http, other["id"], [])
+    await http.post(f"{p}/meetings/{other['id']}/active-session/kick-all")
+
     # recordings
     recording = await _json(
         await http.post(
