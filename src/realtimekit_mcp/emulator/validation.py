@@ -91,9 +91,9 @@ class Num(Spec):
     def check(self, value: Any, path: str) -> Any:
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise BadRequest(f"{_fmt(path)} must be a number")
-        if value != value or value in (float("inf"), float("-inf")):
+        if isinstance(value, float) and (value != value or value in (float("inf"), float("-inf"))):
             raise BadRequest(f"{_fmt(path)} must be a number")
-        if self.integer and not float(value).is_integer():
+        if self.integer and isinstance(value, float) and not value.is_integer():
             raise BadRequest(f"{_fmt(path)} must be an integer")
         if self.minimum is not None and value < self.minimum:
             raise BadRequest(f"{_fmt(path)} must be greater than or equal to {_num(self.minimum)}")
