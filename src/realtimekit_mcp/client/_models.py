@@ -37,7 +37,7 @@ Timestamp = str
 class RequestModel(BaseModel):
     """Base of request bodies: strict about what we send."""
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, defer_build=True)
 
     def to_body(self) -> dict[str, Any]:
         """The JSON body: only fields that were set, by alias, JSON-compatible values."""
@@ -47,7 +47,7 @@ class RequestModel(BaseModel):
 class ResponseModel(BaseModel):
     """Base of response models: tolerant of fields we do not know."""
 
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, defer_build=True)
 
 
 class Paging(ResponseModel):

@@ -29,10 +29,13 @@ def validated(fn: Callable[P, Awaitable[R]]) -> Callable[P, Coroutine[Any, Any, 
     before any request is sent. Callers such as MCP tools pass untyped JSON, so the annotations are
     enforced at run time, not only by the type checker.
     """
-    checked = validate_call(config=_CALL_CONFIG)(fn)
+    checked: Callable[P, Awaitable[R]] | None = None  # built on first call: keeps imports fast
 
     @functools.wraps(fn)
     async def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        nonlocal checked
+        if checked is None:
+            checked = validate_call(config=_CALL_CONFIG)(fn)
         try:
             return await checked(*args, **kwargs)
         except ValidationError as exc:
