@@ -154,8 +154,7 @@ def status(server: RealtimeKitMCP) -> dict[str, Any]:
     """What ``realtimekit://status`` reports: backend, app, enabled toolsets and tools, policy."""
     deps = server.deps
     backend = deps.backend
-    enabled_sets = sorted({s.toolset for s in server.enabled})
-    empty_sets = [t.id for t in all_toolsets() if not t.tools and t.id in _chosen_sets(deps.settings)]
+    chosen = _chosen_sets(deps.settings) | {s.toolset for s in server.enabled}
     return {
         "server": f"realtimekit-mcp {__version__}",
         "backend": backend.kind,
@@ -164,7 +163,7 @@ def status(server: RealtimeKitMCP) -> dict[str, Any]:
         "account_id": deps.account_id,
         "app_id": deps.app_id,
         "embedded_emulator_started": deps.started if backend.kind == "embedded" else None,
-        "toolsets": enabled_sets + empty_sets,
+        "toolsets": [t.id for t in all_toolsets() if t.id in chosen],
         "tools": [s.name for s in server.enabled],
         "read_only": deps.settings.read_only,
         "allow_destructive_without_confirmation": deps.settings.allow_destructive,
