@@ -7,6 +7,7 @@ import logging
 from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
+import anyio
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -93,13 +94,26 @@ def create_app(
     else:
         dispatcher, webhook_routes = _webhook_wiring(config, backend)
 
+    async def ticker() -> None:
+        while True:
+            await anyio.sleep(config.tick_interval)
+            try:
+                backend.tick()
+            except Exception:  # keep ticking; the error is logged once per occurrence
+                logger.exception("emulator timer failed")
+
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        if dispatcher is not None:
-            async with dispatcher:
-                yield
-        else:
-            yield
+        async with contextlib.AsyncExitStack() as stack:
+            if dispatcher is not None:
+                await stack.enter_async_context(dispatcher)
+            async with anyio.create_task_group() as tasks:
+                if config.tick_interval > 0:
+                    tasks.start_soon(ticker)
+                try:
+                    yield
+                finally:
+                    tasks.cancel_scope.cancel()
 
     routes: list[BaseRoute] = [*extra_routes, *webhook_routes, *control_routes(), *api_routes()]
     app = Starlette(

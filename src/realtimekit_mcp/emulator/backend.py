@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import logging
 import random
 import secrets
 import threading
@@ -156,6 +157,9 @@ class EmulatorBackend:
         self.config = config or EmulatorConfig()
         self.store = Store(self.config.db_path)
         self.sink: EventSink = sink or NullEventSink()
+        self.listeners: list[Callable[[str, dict[str, Any]], None]] = []
+        """Live-plane hooks called (under the backend lock, must not block) with ``peer.kicked``,
+        ``peer.muted``, ``session.ended`` and ``poll.created`` notices."""
         self._lock = threading.RLock()
         self._clock = self.config.clock or system_clock
         self._virtual_now: datetime | None = None
@@ -832,6 +836,13 @@ class EmulatorBackend:
     def _emit(self, event: str, payload: dict[str, Any]) -> None:
         self.sink.emit(event, {"event": event, **payload})
 
+    def _notify(self, notice: str, data: dict[str, Any]) -> None:
+        for listener in list(self.listeners):
+            try:
+                listener(notice, data)
+            except Exception:  # a broken listener must not break the API
+                logging.getLogger(__name__).exception("emulator listener failed on %s", notice)
+
     def _start_session(self, app_id: str, meeting: Doc) -> Doc:
         if meeting["status"] != "ACTIVE":
             raise BadRequest(f"Meeting {meeting['id']} is INACTIVE: participants cannot join")
@@ -981,6 +992,10 @@ class EmulatorBackend:
         if stream and stream["status"] in ACTIVE_LIVESTREAM:
             self._livestream_stop(stream)
         meeting_obj = self._meeting_event_object(session)
+        self._notify(
+            "session.ended",
+            {"session_id": session["id"], "meeting_id": session["meeting_id"], "reason": reason},
+        )
         self._emit("meeting.ended", {"meeting": meeting_obj, "reason": reason})
         if session["chat"]:
             url, expiry = self._signed_url("chat", session["id"])
@@ -1127,6 +1142,10 @@ class EmulatorBackend:
             peers, participants = self._target_peers(session, data)
             for peer in peers:
                 self._peer_leave(peer)
+                self._notify(
+                    "peer.kicked",
+                    {"peer_id": peer["id"], "session_id": session["id"], "meeting_id": session["meeting_id"]},
+                )
             return {"action": "kick", "participants": [self._kicked_public(p) for p in participants]}
 
     @_locked
@@ -1148,6 +1167,9 @@ class EmulatorBackend:
             for peer in peers:
                 peer["muted"] = True
                 self.store.put("peer", peer, app_id=app_id, parent=session["id"])
+                self._notify(
+                    "peer.muted", {"peer_id": peer["id"], "session_id": session["id"], "allow_unmute": True}
+                )
             return {"action": "mute", "participants": [self._kicked_public(p) for p in participants]}
 
     @_locked
@@ -1160,6 +1182,10 @@ class EmulatorBackend:
             for peer in live:
                 peer.update(muted=True, can_unmute=bool(data.get("allow_unmute", False)))
                 self.store.put("peer", peer, app_id=app_id, parent=session["id"])
+                self._notify(
+                    "peer.muted",
+                    {"peer_id": peer["id"], "session_id": session["id"], "allow_unmute": peer["can_unmute"]},
+                )
             return {"action": "mute-all", "muted_participants_count": len(live)}
 
     @_locked
@@ -1179,6 +1205,7 @@ class EmulatorBackend:
             }
             session["polls"].append(poll)
             self.store.put("session", session, app_id=app_id, parent=session["meeting_id"])
+            self._notify("poll.created", {"session_id": session["id"], "poll": poll})
             return {"action": "create-poll", "poll": poll}
 
     # -- sessions (history) ------------------------------------------------------------------------

@@ -39,6 +39,8 @@ class EmulatorConfig:
     recording_upload_delay: float = 2.0
     livestream_start_delay: float = 1.0
     download_url_ttl: float = 7 * 24 * 3600.0
+    tick_interval: float = 0.5
+    """While the app's lifespan runs, due transitions run this often (seconds; 0 disables)."""
     # Webhook delivery (implemented in emulator/webhooks.py).
     allow_external_webhooks: bool = False
     webhook_max_attempts: int = 5

@@ -48,6 +48,8 @@ class Store:
                 self._conn.execute("PRAGMA journal_mode=WAL")
             self._conn.execute("PRAGMA synchronous=FULL")
             self._conn.executescript(_SCHEMA)
+            row = self._conn.execute("SELECT COALESCE(MAX(seq), 0) FROM docs").fetchone()
+            self._seq = int(row[0])
             version = self.get_meta("schema_version")
             if version is None:
                 self.set_meta("schema_version", str(SCHEMA_VERSION))
@@ -106,10 +108,10 @@ class Store:
                 "SELECT seq FROM docs WHERE kind = ? AND id = ?", (kind, doc_id)
             ).fetchone()
             if row is None:
-                seq_row = self._conn.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM docs").fetchone()
+                self._seq += 1
                 self._conn.execute(
                     "INSERT INTO docs (kind, id, app_id, parent, seq, data) VALUES (?, ?, ?, ?, ?, ?)",
-                    (kind, doc_id, app_id, parent, int(seq_row[0]), data),
+                    (kind, doc_id, app_id, parent, self._seq, data),
                 )
             else:
                 self._conn.execute(
