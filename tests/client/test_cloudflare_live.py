@@ -38,5 +38,7 @@ async def test_read_only_tour_of_real_cloudflare() -> None:
         assert all(p.name for p in presets.items)
         await client.webhooks.list()
         assert "meeting.started" in await client.webhooks.events()
+        # Reference §15.2: the not-found code of meeting routes is UNCONFIRMED (the spec lists only
+        # 500); this asserts the likely 404 and will say so if Cloudflare answers otherwise.
         with pytest.raises(errors.NotFoundError):
             await client.meetings.get("00000000-0000-4000-8000-000000000000")
