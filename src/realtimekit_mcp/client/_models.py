@@ -117,14 +117,16 @@ def _describe(exc: ValidationError, what: str) -> str:
     return f"invalid {what}: " + "; ".join(parts)
 
 
-def parse_response(model: type[M], data: Any) -> M:
+def parse_response(model: type[M], data: Any, *, status_code: int = 200) -> M:
     """Validate response ``data`` into ``model``; raise ``ResponseFormatError`` without input echo."""
     from realtimekit_mcp.client.errors import ResponseFormatError
 
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        raise ResponseFormatError(_describe(exc, f"{model.__name__} in response"), status_code=200) from None
+        raise ResponseFormatError(
+            _describe(exc, f"{model.__name__} in response"), status_code=status_code
+        ) from None
 
 
 PageNo = Annotated[int, Field(ge=0)]

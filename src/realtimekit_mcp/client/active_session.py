@@ -136,7 +136,7 @@ class ActiveSessionResource(Resource):
     async def get(self, meeting_id: str) -> Session:
         """S1 GET meetings/{id}/active-session (404 when the meeting has no live session)."""
         env = await self._call("GET", "meetings", meeting_id, "active-session")
-        return parse_response(Session, env.data)
+        return parse_response(Session, env.data, status_code=env.status_code)
 
     @validated
     async def kick(
@@ -152,7 +152,7 @@ class ActiveSessionResource(Resource):
     async def kick_all(self, meeting_id: str) -> KickAllResult:
         """S3 POST .../active-session/kick-all: end the session for everyone."""
         env = await self._call("POST", "meetings", meeting_id, "active-session", "kick-all")
-        return parse_response(KickAllResult, env.data)
+        return parse_response(KickAllResult, env.data, status_code=env.status_code)
 
     @validated
     async def mute(
@@ -169,7 +169,7 @@ class ActiveSessionResource(Resource):
         """S5 POST .../active-session/mute-all."""
         body = MuteAllRequest(allow_unmute=allow_unmute).model_dump(mode="json")
         env = await self._call("POST", "meetings", meeting_id, "active-session", "mute-all", json=body)
-        return parse_response(MuteAllResult, env.data)
+        return parse_response(MuteAllResult, env.data, status_code=env.status_code)
 
     @validated
     async def create_poll(
@@ -189,7 +189,7 @@ class ActiveSessionResource(Resource):
             hide_votes=hide_votes,
         ).to_body()
         env = await self._call("POST", "meetings", meeting_id, "active-session", "poll", json=body)
-        return parse_response(PollResult, env.data)
+        return parse_response(PollResult, env.data, status_code=env.status_code)
 
     async def _targets(
         self,
@@ -204,4 +204,4 @@ class ActiveSessionResource(Resource):
         }
         body = build_request(TargetParticipantsRequest, **fields).to_body()
         env = await self._call("POST", "meetings", meeting_id, "active-session", action, json=body)
-        return parse_response(ParticipantsActionResult, env.data)
+        return parse_response(ParticipantsActionResult, env.data, status_code=env.status_code)

@@ -67,4 +67,4 @@ class AnalyticsResource(Resource):
         env = await self._call(
             "GET", "analytics", "daywise", params={"start_date": start_date, "end_date": end_date}
         )
-        return parse_response(OrgAnalytics, env.data)
+        return parse_response(OrgAnalytics, env.data, status_code=env.status_code)

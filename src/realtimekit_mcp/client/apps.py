@@ -83,4 +83,4 @@ class AppsResource(Resource):
     async def get(self, app_id: str | None = None) -> App:
         """GET apps/{app_id}: details of one app (the client's own app by default)."""
         env = await self._http.request("GET", self._http.account_path("apps", app_id or self._http.app_id))
-        return parse_response(App, env.data)
+        return parse_response(App, env.data, status_code=env.status_code)

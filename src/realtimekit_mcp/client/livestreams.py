@@ -153,7 +153,7 @@ class LivestreamsResource(Resource):
         """L1 POST meetings/{id}/livestreams: start livestreaming the meeting (status INVOKED)."""
         body = build_request(StartLivestreamRequest, name=name, video_config=video_config).to_body()
         env = await self._call("POST", "meetings", meeting_id, "livestreams", json=body)
-        return parse_response(Livestream, env.data)
+        return parse_response(Livestream, env.data, status_code=env.status_code)
 
     @validated
     async def stop(self, meeting_id: str) -> StopLivestreamResult:
@@ -166,7 +166,7 @@ class LivestreamsResource(Resource):
     async def get_active(self, meeting_id: str) -> Livestream:
         """L3 GET meetings/{id}/active-livestream."""
         env = await self._call("GET", "meetings", meeting_id, "active-livestream")
-        return parse_response(Livestream, env.data)
+        return parse_response(Livestream, env.data, status_code=env.status_code)
 
     @validated
     async def list(
@@ -237,7 +237,7 @@ class LivestreamsResource(Resource):
         env = await self._call(
             "GET", "livestreams", livestream_id, params={"page_no": page_no, "per_page": per_page}
         )
-        details = parse_response(LivestreamDetails, env.data)
+        details = parse_response(LivestreamDetails, env.data, status_code=env.status_code)
         if details.paging is None and env.paging is not None:
             details.paging = env.paging
         return details
@@ -246,13 +246,13 @@ class LivestreamsResource(Resource):
     async def get_active_session(self, livestream_id: str) -> ActiveLivestreamSession:
         """L6 GET livestreams/{id}/active-livestream-session."""
         env = await self._call("GET", "livestreams", livestream_id, "active-livestream-session")
-        return parse_response(ActiveLivestreamSession, env.data)
+        return parse_response(ActiveLivestreamSession, env.data, status_code=env.status_code)
 
     @validated
     async def get_session(self, livestream_session_id: str) -> LivestreamSession:
         """L7 GET livestreams/sessions/{livestream-session-id}."""
         env = await self._call("GET", "livestreams", "sessions", livestream_session_id)
-        return parse_response(LivestreamSession, env.data)
+        return parse_response(LivestreamSession, env.data, status_code=env.status_code)
 
     @validated
     async def for_meeting(
@@ -262,7 +262,7 @@ class LivestreamsResource(Resource):
         env = await self._call(
             "GET", "meetings", meeting_id, "livestream", params={"page_no": page_no, "per_page": per_page}
         )
-        details = parse_response(LivestreamDetails, env.data)
+        details = parse_response(LivestreamDetails, env.data, status_code=env.status_code)
         if details.paging is None and env.paging is not None:
             details.paging = env.paging
         return details

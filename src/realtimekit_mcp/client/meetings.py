@@ -306,13 +306,13 @@ class MeetingsResource(Resource):
             ai_config=ai_config,
         ).to_body()
         env = await self._call("POST", "meetings", json=body)
-        return parse_response(Meeting, env.data)
+        return parse_response(Meeting, env.data, status_code=env.status_code)
 
     @validated
     async def get(self, meeting_id: str, *, name: str | None = None) -> Meeting:
         """M3 GET meetings/{id} (includes ``ai_config``)."""
         env = await self._call("GET", "meetings", meeting_id, params={"name": name})
-        return parse_response(Meeting, env.data)
+        return parse_response(Meeting, env.data, status_code=env.status_code)
 
     @validated
     async def update(
@@ -345,7 +345,7 @@ class MeetingsResource(Resource):
             ai_config=ai_config,
         ).to_body()
         env = await self._call("PATCH", "meetings", meeting_id, json=body)
-        return parse_response(Meeting, env.data)
+        return parse_response(Meeting, env.data, status_code=env.status_code)
 
     @validated
     async def replace(
@@ -376,4 +376,4 @@ class MeetingsResource(Resource):
             ai_config=ai_config,
         ).to_body()
         env = await self._call("PUT", "meetings", meeting_id, json=body)
-        return parse_response(Meeting, env.data)
+        return parse_response(Meeting, env.data, status_code=env.status_code)

@@ -130,13 +130,13 @@ class ParticipantsResource(Resource):
             picture=picture,
         ).to_body()
         env = await self._call("POST", "meetings", meeting_id, "participants", json=body)
-        return parse_response(Participant, env.data)
+        return parse_response(Participant, env.data, status_code=env.status_code)
 
     @validated
     async def get(self, meeting_id: str, participant_id: str) -> Participant:
         """M8 GET one participant (no token)."""
         env = await self._call("GET", "meetings", meeting_id, "participants", participant_id)
-        return parse_response(Participant, env.data)
+        return parse_response(Participant, env.data, status_code=env.status_code)
 
     @validated
     async def edit(
@@ -153,7 +153,7 @@ class ParticipantsResource(Resource):
             EditParticipantRequest, name=name, picture=picture, preset_name=preset_name
         ).to_body()
         env = await self._call("PATCH", "meetings", meeting_id, "participants", participant_id, json=body)
-        return parse_response(Participant, env.data)
+        return parse_response(Participant, env.data, status_code=env.status_code)
 
     @validated
     async def replace(
@@ -174,13 +174,13 @@ class ParticipantsResource(Resource):
             picture=picture,
         ).to_body()
         env = await self._call("PUT", "meetings", meeting_id, "participants", participant_id, json=body)
-        return parse_response(Participant, env.data)
+        return parse_response(Participant, env.data, status_code=env.status_code)
 
     @validated
     async def delete(self, meeting_id: str, participant_id: str) -> DeletedParticipant:
         """M11 DELETE: remove the participant and revoke its token."""
         env = await self._call("DELETE", "meetings", meeting_id, "participants", participant_id)
-        return parse_response(DeletedParticipant, env.data)
+        return parse_response(DeletedParticipant, env.data, status_code=env.status_code)
 
     @validated
     async def refresh_token(self, meeting_id: str, participant_id: str) -> str:
@@ -190,4 +190,4 @@ class ParticipantsResource(Resource):
             raise ResponseFormatError(
                 "expected data.token in the refresh response", status_code=env.status_code
             )
-        return parse_response(ParticipantToken, env.data).token
+        return parse_response(ParticipantToken, env.data, status_code=env.status_code).token

@@ -342,13 +342,13 @@ class PresetsResource(Resource):
         """PR2 POST presets (201)."""
         body = build_request(CreatePresetRequest, name=name, config=config, permissions=permissions, ui=ui)
         env = await self._call("POST", "presets", json=body.to_body())
-        return parse_response(Preset, env.data)
+        return parse_response(Preset, env.data, status_code=env.status_code)
 
     @validated
     async def get(self, preset_id: str) -> Preset:
         """PR3 GET presets/{id}."""
         env = await self._call("GET", "presets", preset_id)
-        return parse_response(Preset, env.data)
+        return parse_response(Preset, env.data, status_code=env.status_code)
 
     @validated
     async def update(
@@ -363,7 +363,7 @@ class PresetsResource(Resource):
         """PR4 PATCH presets/{id}: deep-partial update (only the given nested fields change)."""
         body = build_request(UpdatePresetRequest, name=name, config=config, permissions=permissions, ui=ui)
         env = await self._call("PATCH", "presets", preset_id, json=body.to_body())
-        return parse_response(Preset, env.data)
+        return parse_response(Preset, env.data, status_code=env.status_code)
 
     @validated
     async def replace(
@@ -377,10 +377,10 @@ class PresetsResource(Resource):
         """PR5 PUT presets/{id}: replace the whole preset."""
         body = build_request(CreatePresetRequest, name=name, config=config, permissions=permissions, ui=ui)
         env = await self._call("PUT", "presets", preset_id, json=body.to_body())
-        return parse_response(Preset, env.data)
+        return parse_response(Preset, env.data, status_code=env.status_code)
 
     @validated
     async def delete(self, preset_id: str) -> Preset:
         """PR6 DELETE presets/{id}: returns the deleted preset."""
         env = await self._call("DELETE", "presets", preset_id)
-        return parse_response(Preset, env.data)
+        return parse_response(Preset, env.data, status_code=env.status_code)

@@ -225,7 +225,7 @@ class RecordingsResource(Resource):
             url=url,
         ).to_body()
         env = await self._call("POST", "recordings", json=body)
-        return parse_response(Recording, env.data)
+        return parse_response(Recording, env.data, status_code=env.status_code)
 
     @validated
     async def start_track(
@@ -252,20 +252,20 @@ class RecordingsResource(Resource):
     async def get(self, recording_id: str) -> Recording:
         """R4 GET recordings/{id}."""
         env = await self._call("GET", "recordings", recording_id)
-        return parse_response(Recording, env.data)
+        return parse_response(Recording, env.data, status_code=env.status_code)
 
     @validated
     async def get_active(self, meeting_id: str) -> Recording:
         """R3 GET recordings/active-recording/{meeting_id} (404 when none is running)."""
         env = await self._call("GET", "recordings", "active-recording", meeting_id)
-        return parse_response(Recording, env.data)
+        return parse_response(Recording, env.data, status_code=env.status_code)
 
     @validated
     async def action(self, recording_id: str, action: RecordingAction) -> Recording:
         """R5 PUT recordings/{id} with ``{"action": ...}``."""
         body = build_request(RecordingActionRequest, action=action).to_body()
         env = await self._call("PUT", "recordings", recording_id, json=body)
-        return parse_response(Recording, env.data)
+        return parse_response(Recording, env.data, status_code=env.status_code)
 
     async def pause(self, recording_id: str) -> Recording:
         """R5 PUT action=pause."""

@@ -205,7 +205,7 @@ class SessionsResource(Resource):
         env = await self._call(
             "GET", "sessions", session_id, params={"include_breakout_rooms": include_breakout_rooms}
         )
-        return parse_response(Session, env.data)
+        return parse_response(Session, env.data, status_code=env.status_code)
 
     @validated
     async def participants(
@@ -294,7 +294,7 @@ class SessionsResource(Resource):
     async def chat(self, session_id: str) -> ChatExport:
         """SE6 GET sessions/{id}/chat: chat export download URL (fetch it with ``client.download``)."""
         env = await self._call("GET", "sessions", session_id, "chat")
-        return parse_response(ChatExport, env.data)
+        return parse_response(ChatExport, env.data, status_code=env.status_code)
 
     @validated
     async def transcript(
@@ -302,13 +302,13 @@ class SessionsResource(Resource):
     ) -> TranscriptExport:
         """SE7 GET sessions/{id}/transcript (default format CSV)."""
         env = await self._call("GET", "sessions", session_id, "transcript", params={"format": format})
-        return parse_response(TranscriptExport, env.data)
+        return parse_response(TranscriptExport, env.data, status_code=env.status_code)
 
     @validated
     async def summary(self, session_id: str) -> SummaryExport:
         """SE8 GET sessions/{id}/summary."""
         env = await self._call("GET", "sessions", session_id, "summary")
-        return parse_response(SummaryExport, env.data)
+        return parse_response(SummaryExport, env.data, status_code=env.status_code)
 
     @validated
     async def generate_summary(self, session_id: str) -> SummaryJob:

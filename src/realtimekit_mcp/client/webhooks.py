@@ -91,13 +91,13 @@ class WebhooksResource(Resource):
         """W2 POST webhooks."""
         body = build_request(CreateWebhookRequest, name=name, url=url, events=list(events), enabled=enabled)
         env = await self._call("POST", "webhooks", json=body.to_body())
-        return parse_response(Webhook, env.data)
+        return parse_response(Webhook, env.data, status_code=env.status_code)
 
     @validated
     async def get(self, webhook_id: str) -> Webhook:
         """W3 GET webhooks/{id}."""
         env = await self._call("GET", "webhooks", webhook_id)
-        return parse_response(Webhook, env.data)
+        return parse_response(Webhook, env.data, status_code=env.status_code)
 
     @validated
     async def update(
@@ -118,7 +118,7 @@ class WebhooksResource(Resource):
             enabled=enabled,
         )
         env = await self._call("PATCH", "webhooks", webhook_id, json=body.to_body())
-        return parse_response(Webhook, env.data)
+        return parse_response(Webhook, env.data, status_code=env.status_code)
 
     @validated
     async def replace(
@@ -132,13 +132,13 @@ class WebhooksResource(Resource):
         """W5 PUT webhooks/{id}: replace name, url and events (and ``enabled`` when given)."""
         body = build_request(CreateWebhookRequest, name=name, url=url, events=list(events), enabled=enabled)
         env = await self._call("PUT", "webhooks", webhook_id, json=body.to_body())
-        return parse_response(Webhook, env.data)
+        return parse_response(Webhook, env.data, status_code=env.status_code)
 
     @validated
     async def delete(self, webhook_id: str) -> Webhook:
         """W6 DELETE webhooks/{id}: returns the deleted webhook."""
         env = await self._call("DELETE", "webhooks", webhook_id)
-        return parse_response(Webhook, env.data)
+        return parse_response(Webhook, env.data, status_code=env.status_code)
 
     @validated
     async def events(self) -> builtins.list[str]:
