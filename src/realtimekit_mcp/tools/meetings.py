@@ -65,7 +65,8 @@ async def meeting_get(ctx: Ctx, meeting_id: MeetingId) -> ToolOutput:
     live = "no live session"
     try:
         session = await client.active_session.get(meeting_id)
-        count = g(session, "live_participants", default="?")
+        raw = g(session, "live_participants")
+        count = "?" if raw is None else int(raw)
         live = f"live session {g(session, 'id')} with {count} participants (session_get for details)"
     except NotFoundError:
         pass

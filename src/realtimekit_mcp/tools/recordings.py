@@ -34,7 +34,8 @@ def recording_link(recording_id: str) -> ResourceLink:
 def recording_line(r: Any) -> str:
     """One compact line per recording; the download URL and its expiry when the file is ready."""
     line = (
-        f"- {g(r, 'id')} | meeting {g(r, 'meeting_id')} | {enum_value(g(r, 'status'))} | "
+        f"- {g(r, 'id')} | meeting {g(r, 'meeting_id') or g(g(r, 'meeting', default={}), 'id')} | "
+        f"{enum_value(g(r, 'status'))} | "
         f"started {when(g(r, 'started_time', 'created_at'))}"
     )
     duration = g(r, "recording_duration")

@@ -1,6 +1,8 @@
 """Toolset ``sessions``: live sessions (who is in, kick, mute, polls) and history (transcripts,
 chat exports, summaries)."""
 
+import csv
+import io
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
@@ -66,6 +68,39 @@ async def fetch_artifact(
     return art
 
 
+def readable(kind: str, text: str) -> str:
+    """A compact, human reading of a transcript or chat CSV (``[m:ss] name: text``); else ``text``.
+
+    Transcript CSV rows are ``start_ms, peer_id, user_id, custom_participant_id, name, text``
+    (Cloudflare's format); chat exports have a header with ``displayName`` and ``payload``.
+    """
+    if kind not in ("transcript", "chat"):
+        return text
+    try:
+        rows = list(csv.reader(io.StringIO(text)))
+    except csv.Error:
+        return text
+    out: list[str] = []
+    if kind == "transcript":
+        for row in rows:
+            if len(row) < 6 or not row[0].strip().isdigit():
+                return text
+            seconds = int(row[0]) // 1000
+            out.append(f"[{seconds // 60}:{seconds % 60:02d}] {row[4] or row[3]}: {row[5]}")
+    else:
+        if not rows or "payload" not in rows[0] or "displayName" not in rows[0]:
+            return text
+        head = rows[0]
+        name_i, text_i = head.index("displayName"), head.index("payload")
+        time_i = head.index("createdAt") if "createdAt" in head else None
+        for row in rows[1:]:
+            if len(row) <= max(name_i, text_i):
+                continue
+            stamp = f"[{row[time_i][11:16]}] " if time_i is not None and len(row) > time_i else ""
+            out.append(f"{stamp}{row[name_i]}: {row[text_i]}")
+    return "\n".join(out)
+
+
 def artifact_link(kind: str, session_id: str) -> ResourceLink:
     """The ``realtimekit://`` link that ``resources/read`` serves for a session export."""
     return ResourceLink(
@@ -87,11 +122,15 @@ async def latest_session_id(client: "RealtimeKitClient", meeting_id: str) -> str
     return str(g(items[0], "id"))
 
 
+def _count(value: Any) -> str:
+    return "?" if value is None else str(int(value)) if isinstance(value, float) else str(value)
+
+
 def session_line(s: Any) -> str:
     """One compact line per session."""
     title = short(g(s, "meeting_display_name", "title", default=""), 40)
     span = f"{when(g(s, 'started_at', 'created_at'))}..{when(g(s, 'ended_at'))}"
-    people = g(s, "live_participants", "max_concurrent_participants", default="?")
+    people = _count(g(s, "live_participants", "max_concurrent_participants"))
     return (
         f"- {g(s, 'id')} | meeting {g(s, 'associated_id', 'meeting_id')} {title} | "
         f"{enum_value(g(s, 'status'))} | {span} | {people} people"
@@ -170,7 +209,7 @@ async def session_get(
             f"Session {session_id} has no {view} yet (it may still be processing, or the meeting "
             "was not set up for it). Retry later."
         )
-    head, cut = preview(art.text or "")
+    head, cut = preview(readable(view, art.text or ""))
     lines = [
         f"{view.capitalize()} of session {session_id}"
         + (" (preview; read the resource link for all of it)" if cut else ""),

@@ -1,0 +1,174 @@
+"""``realtimekit-mcp demo``: drive the real server over stdio, the way an MCP host does.
+
+The SDK's own client spawns ``realtimekit-mcp serve`` on the embedded emulator (in a temporary
+data directory) and runs a scripted scenario, printing each call and its result. People "join"
+through the emulator's control plane (``POST /_emulator/sessions``): the demo opens the same
+data directory in-process, since the embedded emulator has no network listener.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+import tempfile
+from contextlib import AsyncExitStack
+from pathlib import Path
+from typing import Any
+
+DIM, BOLD, RESET = ("\033[2m", "\033[1m", "\033[0m") if sys.stdout.isatty() else ("", "", "")
+MAX_LINES = 14
+
+
+def _show_result(text: str) -> None:
+    lines = text.splitlines() or [""]
+    for line in lines[:MAX_LINES]:
+        if line.startswith("token: "):
+            line = line[:40] + "… (participant JWT)"
+        print("    " + (line if len(line) <= 150 else line[:149] + "…"))
+    if len(lines) > MAX_LINES:
+        print(f"    {DIM}… {len(lines) - MAX_LINES} more lines{RESET}")
+
+
+class Demo:
+    """The scripted scenario; each step prints the tool call and its result."""
+
+    def __init__(self, client: Any, data_dir: Path) -> None:
+        self.client = client
+        self.data_dir = data_dir
+        self.step = 0
+        self._control: Any = None
+        self._stack = AsyncExitStack()
+
+    async def call(self, tool: str, args: dict[str, Any]) -> Any:
+        self.step += 1
+        print(f"\n{BOLD}[{self.step}] {tool}{RESET} {json.dumps(args)}")
+        result = await self.client.call_tool(tool, args)
+        text = "\n".join(getattr(c, "text", "") for c in result.content if getattr(c, "type", "") == "text")
+        links = [str(c.uri) for c in result.content if getattr(c, "type", "") == "resource_link"]
+        _show_result(("ERROR " if result.is_error else "") + text)
+        for link in links:
+            print(f"    {DIM}resource link: {link}{RESET}")
+        if result.is_error:
+            raise RuntimeError(f"{tool} failed")
+        return result
+
+    async def control(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+        """Call the emulator's control plane on the server's data directory (in-process)."""
+        if self._control is None:
+            import httpx
+
+            from realtimekit_mcp.config import EMBEDDED_ORIGIN, load_embedded_identity
+            from realtimekit_mcp.emulator import EmulatorConfig, create_app
+
+            account, app_id, token = load_embedded_identity(self.data_dir)
+            app = create_app(
+                EmulatorConfig(
+                    account_id=account,
+                    app_id=app_id,
+                    api_token=token,
+                    db_path=str(self.data_dir / "emulator.sqlite3"),
+                    public_base_url=EMBEDDED_ORIGIN,
+                )
+            )
+            self._control = await self._stack.enter_async_context(
+                httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=EMBEDDED_ORIGIN)
+            )
+        self.step += 1
+        print(f"\n{BOLD}[{self.step}] emulator control plane{RESET} {method} /_emulator{path}")
+        response = await self._control.request(method, f"/_emulator{path}", json=body)
+        response.raise_for_status()
+        return response.json()["data"]
+
+    async def read(self, uri: str) -> None:
+        self.step += 1
+        print(f"\n{BOLD}[{self.step}] resources/read{RESET} {uri}")
+        result = await self.client.read_resource(uri)
+        _show_result(getattr(result.contents[0], "text", ""))
+
+    async def run(self) -> None:
+        await self.read("realtimekit://status")
+        created = await self.call(
+            "meeting_create", {"title": "Launch review", "summarize_on_end": True, "persist_chat": True}
+        )
+        meeting_id = created.structured_content["id"]
+        ana = await self.call(
+            "participant_add", {"meeting_id": meeting_id, "name": "Ana", "preset_name": "group_call_host"}
+        )
+        bo = await self.call("participant_add", {"meeting_id": meeting_id, "name": "Bo"})
+        await self.call("participant_list", {"meeting_id": meeting_id})
+        seeded = await self.control(
+            "POST",
+            "/sessions",
+            {
+                "meeting_id": meeting_id,
+                "participants": [
+                    {"participant_id": ana.structured_content["id"]},
+                    {"participant_id": bo.structured_content["id"]},
+                ],
+                "chat": [{"participant": 1, "text": "Slides are in the shared folder."}],
+                "transcript": [
+                    {"participant": 0, "text": "Welcome. Today we decide the launch date."},
+                    {"participant": 1, "text": "The beta is stable; I propose Friday."},
+                    {"participant": 0, "text": "Agreed: we launch Friday. Bo owns the announcement."},
+                ],
+                "end": False,
+            },
+        )
+        session_id = seeded["session"]["id"]
+        print(f"    Ana and Bo joined: live session {session_id}")
+        await self.call("meeting_get", {"meeting_id": meeting_id})
+        await self.call("recording_start", {"meeting_id": meeting_id})
+        await self.call("recording_stop", {"meeting_id": meeting_id})
+        await self.control("POST", f"/sessions/{session_id}/end", {})
+        print("    the host ended the meeting; transcript and summary are generated")
+        await self.call("session_list", {"meeting_id": meeting_id})
+        await self.call("session_get", {"meeting_id": meeting_id})
+        transcript = await self.call("session_get", {"meeting_id": meeting_id, "view": "transcript"})
+        await self.call("session_get", {"meeting_id": meeting_id, "view": "summary"})
+        await self.call("recording_list", {"meeting_id": meeting_id})
+        link = next(str(c.uri) for c in transcript.content if getattr(c, "type", "") == "resource_link")
+        await self.read(link)
+
+    async def aclose(self) -> None:
+        await self._stack.aclose()
+
+
+async def run_demo(keep_data: bool = False) -> int:
+    """Spawn the server over stdio on a temporary embedded emulator and run the scenario."""
+    from mcp import Client, StdioServerParameters
+    from mcp_types import ElicitResult
+
+    data_dir = Path(tempfile.mkdtemp(prefix="realtimekit-demo-"))
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("CLOUDFLARE_", "REALTIMEKIT_"))}
+    env["REALTIMEKIT_DATA_DIR"] = str(data_dir)
+    params = StdioServerParameters(
+        command=sys.executable, args=["-m", "realtimekit_mcp", "serve", "--backend", "embedded"], env=env
+    )
+
+    async def confirm(_ctx: Any, params: Any) -> ElicitResult:
+        print(f"    {DIM}[the user is asked] {params.message} -> confirms{RESET}")
+        return ElicitResult(action="accept", content={"confirm": True})
+
+    print(f"{BOLD}realtimekit-mcp demo{RESET}: an MCP client spawns `realtimekit-mcp serve` over stdio;")
+    print(f"the server runs on the embedded RealtimeKit emulator (data in {data_dir}).")
+    demo: Demo | None = None
+    try:
+        async with Client(params, mode="auto", elicitation_callback=confirm) as client:
+            tools = (await client.list_tools()).tools
+            print(f"\ntools/list: {len(tools)} tools: {', '.join(t.name for t in tools)}")
+            demo = Demo(client, data_dir)
+            await demo.run()
+        print(f"\n{BOLD}Done.{RESET} Every step above went through MCP over stdio.")
+        return 0
+    except Exception as err:  # a readable failure, not a traceback, for the README's main command
+        print(f"\ndemo failed: {type(err).__name__}: {err}", file=sys.stderr)
+        return 1
+    finally:
+        if demo is not None:
+            await demo.aclose()
+        if keep_data:
+            print(f"data kept in {data_dir}")
+        else:
+            shutil.rmtree(data_dir, ignore_errors=True)
