@@ -169,3 +169,17 @@ async def test_unexpected_exceptions_become_a_500_envelope(emu: Emu, monkeypatch
     r = await emu.client.get(f"{API}/meetings")
     assert r.status_code == 500
     assert r.json() == {"success": False, "error": {"code": 500, "message": "Internal emulator error"}}
+
+
+async def test_deeply_nested_bodies_are_400(emu: Emu) -> None:
+    preset = (await emu.client.get(f"{API}/presets")).json()["data"][0]["id"]
+    body = "{}"
+    for _ in range(500):
+        body = '{"a": ' + body + "}"
+    r = await emu.client.patch(
+        f"{API}/presets/{preset}",
+        content='{"config": ' + body + "}",
+        headers={"content-type": "application/json"},
+    )
+    assert r.status_code == 400
+    assert r.json()["error"]["message"] == "Request body is nested more than 32 levels deep"

@@ -87,3 +87,9 @@ async def test_org_analytics_counts_sessions_and_recordings(emu: Emu) -> None:
     assert r.status_code == 400
     r = await emu.client.get(f"{API}/analytics/daywise")
     assert r.json()["data"]["session_stats"]["sessions_count"] == 1
+
+
+async def test_org_analytics_at_the_edge_of_the_calendar(emu: Emu) -> None:
+    r = await emu.client.get(f"{API}/analytics/daywise", params={"end_date": "0001-01-02"})
+    assert r.status_code == 200
+    assert r.json()["data"]["session_stats"]["sessions_count"] == 0

@@ -2114,7 +2114,10 @@ class EmulatorBackend:
     ) -> dict[str, Any]:
         """Sessions and recordings per day (AN1); the default range is the last 30 days."""
         end = end_date or self.now().date()
-        start = start_date or end - timedelta(days=30)
+        try:
+            start = start_date or end - timedelta(days=30)
+        except OverflowError:
+            start = date.min
         if start > end:
             raise BadRequest('"start_date" must be before or equal to "end_date"')
         session_days: dict[str, dict[str, Any]] = {}
