@@ -17,7 +17,8 @@ Retries (see ``HTTPCore._send``):
   call: a retry happens only if its wait ends inside the budget, and the retried attempt's timeout
   is cut to what is left of it. When the next wait would cross the budget (or ``max_retries`` is
   reached) the typed error is raised at once with ``retry_after`` set to that wait, so the caller
-  (an MCP tool) can say how long to wait instead of sleeping past its own deadline.
+  (an MCP tool) can say how long to wait instead of sleeping past its own deadline. (The first
+  attempt is bounded by ``timeout`` alone; the budget decides whether and how long to retry.)
 
 This is a small explicit loop rather than tenacity: the budget rule needs the next wait (which
 depends on the response's headers) *before* deciding to stop, and the error raised must carry it;
@@ -33,7 +34,7 @@ import logging
 import math
 import random
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Protocol
@@ -55,6 +56,7 @@ __all__ = [
     "RetryPolicy",
     "SystemClock",
     "encode_query",
+    "parse_paging",
     "parse_retry_after",
 ]
 
@@ -399,7 +401,7 @@ class HTTPCore:
         if body.get("success") is False:
             raise self._error_from_body(method, url, response, body, status_from_body=True)
         data = body["data"] if "data" in body else body.get("result")
-        paging = _paging(body.get("paging"))
+        paging = parse_paging(body.get("paging"))
         return Envelope(status_code=status, data=data, paging=paging, body=body)
 
     def _error_from_response(self, method: str, url: httpx.URL, response: httpx.Response) -> errors.APIError:
@@ -522,7 +524,8 @@ def _code(value: Any) -> int | str | None:
     return None
 
 
-def _paging(value: Any) -> Paging | None:
+def parse_paging(value: Any) -> Paging | None:
+    """A ``Paging`` from a raw ``paging`` value, or ``None`` when absent or malformed."""
     if not isinstance(value, dict):
         return None
     try:
@@ -534,12 +537,3 @@ def _paging(value: Any) -> Paging | None:
 def _request_id(response: httpx.Response) -> str | None:
     value = response.headers.get("cf-ray") or response.headers.get("x-request-id")
     return str(value) if value else None
-
-
-def as_sequence(value: Sequence[str] | str | None) -> list[str] | None:
-    """Normalise a str-or-list argument into a list (``None`` stays ``None``)."""
-    if value is None:
-        return None
-    if isinstance(value, str):
-        return [value]
-    return list(value)

@@ -9,7 +9,7 @@ from typing import Any, ParamSpec, TypeVar
 from pydantic import BaseModel, ConfigDict, ValidationError, validate_call
 
 from realtimekit_mcp.client import errors
-from realtimekit_mcp.client._http import Envelope, HTTPCore, _paging
+from realtimekit_mcp.client._http import Envelope, HTTPCore, parse_paging
 from realtimekit_mcp.client._models import Page, _describe, parse_response
 
 __all__ = ["Resource", "iterate_pages", "to_page", "validated"]
@@ -80,7 +80,7 @@ def to_page(
     paging = env.paging
     if isinstance(data, dict):
         if paging is None:
-            paging = _paging(data.get("paging"))
+            paging = parse_paging(data.get("paging"))
         if key is not None:
             data = data.get(key)
     if data is None:

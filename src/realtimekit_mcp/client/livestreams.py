@@ -15,7 +15,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
-from realtimekit_mcp.client._http import Envelope, _paging
+from realtimekit_mcp.client._http import Envelope, parse_paging
 from realtimekit_mcp.client._models import (
     DateTimeQuery,
     Page,
@@ -203,7 +203,7 @@ class LivestreamsResource(Resource):
             inner = {k: v for k, v in data.items() if k != "paging"}
             env = Envelope(env.status_code, [inner] if inner else [], env.paging, env.body)
             if env.paging is None:
-                env = Envelope(env.status_code, env.data, _paging(data.get("paging")), env.body)
+                env = Envelope(env.status_code, env.data, parse_paging(data.get("paging")), env.body)
         return to_page(env, Livestream, page_no=page_no, per_page=per_page)
 
     def iter(
