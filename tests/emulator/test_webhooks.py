@@ -10,7 +10,7 @@ import stat
 import threading
 import uuid
 from collections import deque
-from collections.abc import AsyncIterator, Iterable, Mapping
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -58,6 +58,7 @@ class Receiver:
     statuses: deque[int] = field(default_factory=deque)
     received: list[Received] = field(default_factory=list)
     server: RunningServer | None = None
+    on_receive: Callable[[Received], None] | None = None
 
     @property
     def url(self) -> str:
@@ -65,7 +66,10 @@ class Receiver:
         return f"{self.server.origin}/hook"
 
     async def _hook(self, request: Request) -> Response:
-        self.received.append(Received(httpx.Headers(request.headers.raw), await request.body()))
+        got = Received(httpx.Headers(request.headers.raw), await request.body())
+        self.received.append(got)
+        if self.on_receive is not None:
+            self.on_receive(got)
         return Response(status_code=self.statuses.popleft() if self.statuses else 204)
 
 
@@ -449,3 +453,135 @@ async def test_the_control_routes_publish_the_key_and_the_delivery_log(
 
         assert (await http.delete("/_emulator/webhook-deliveries")).status_code == 200
         assert (await http.get("/_emulator/webhook-deliveries")).json()["data"] == []
+
+
+# --------------------------------------------------------------------------------------------
+# Through the whole emulator: REST-registered webhooks get the events the emulator produces
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.anyio
+async def test_the_running_emulator_delivers_its_events_to_registered_webhooks(receiver: Receiver) -> None:
+    from realtimekit_mcp.emulator.config import EmulatorConfig
+    from realtimekit_mcp.emulator.server import run_emulator
+
+    config = EmulatorConfig(db_path=":memory:", webhook_backoff_base=0.001)
+    async with (
+        run_emulator(config, port=0) as running,
+        httpx.AsyncClient(
+            base_url=running.base_url + running.api_path,
+            headers={"Authorization": f"Bearer {running.api_token}"},
+            timeout=30,
+        ) as api,
+        httpx.AsyncClient(base_url=running.origin, timeout=30) as control,
+    ):
+        subscribed = await api.post(
+            "/webhooks",
+            json={
+                "name": "lifecycle",
+                "url": receiver.url,
+                "events": ["meeting.started", "meeting.ended", "meeting.participantJoined"],
+            },
+        )
+        assert subscribed.status_code in (200, 201), subscribed.text
+        webhook_id = subscribed.json()["data"]["id"]
+        disabled = await api.post(
+            "/webhooks",
+            json={
+                "name": "off",
+                "url": receiver.url + "?off",
+                "events": ["meeting.started"],
+                "enabled": False,
+            },
+        )
+        assert disabled.status_code in (200, 201), disabled.text
+        meeting = (await api.post("/meetings", json={"title": "Webhook demo"})).json()["data"]
+
+        seeded = await control.post(
+            "/_emulator/sessions",
+            json={
+                "meeting_id": meeting["id"],
+                "participants": [{"custom_participant_id": "ada", "name": "Ada"}],
+                "end": True,
+            },
+        )
+        assert seeded.status_code in (200, 201), seeded.text
+        waited = await control.post("/_emulator/webhook-deliveries/wait", params={"timeout": 20})
+        assert waited.json()["data"]["idle"] is True
+
+        public_key = await fetch_public_key(running.base_url)  # from the emulator's /.well-known
+        log = (await control.get("/_emulator/webhook-deliveries")).json()["data"]
+
+    events = [json.loads(r.body)["event"] for r in receiver.received]
+    assert sorted(events) == ["meeting.ended", "meeting.participantJoined", "meeting.started"]
+    for got in receiver.received:
+        verify_webhook(got.body, got.headers["rtk-signature"], public_key)
+        assert got.headers["rtk-webhook-id"] == webhook_id
+        assert json.loads(got.body)["meeting"]["id"] == meeting["id"]
+    assert {d["status"] for d in log} == {"delivered"}
+    assert {d["id"] for d in log} == {r.headers["rtk-uuid"] for r in receiver.received}
+    assert all(r.headers["rtk-webhook-id"] != disabled.json()["data"]["id"] for r in receiver.received)
+
+
+@pytest.mark.anyio
+async def test_recording_status_webhooks_arrive_without_further_requests(receiver: Receiver) -> None:
+    from realtimekit_mcp.emulator.config import EmulatorConfig
+    from realtimekit_mcp.emulator.server import run_emulator
+
+    recording_started = anyio.Event()
+
+    def on_receive(got: Received) -> None:
+        body = json.loads(got.body)
+        if body["event"] == "recording.statusUpdate" and body["recording"]["status"] == "RECORDING":
+            recording_started.set()
+
+    receiver.on_receive = on_receive
+    config = EmulatorConfig(
+        db_path=":memory:", webhook_backoff_base=0.001, recording_start_delay=0.2, tick_interval=0.05
+    )
+    async with (
+        run_emulator(config, port=0) as running,
+        httpx.AsyncClient(
+            base_url=running.base_url + running.api_path,
+            headers={"Authorization": f"Bearer {running.api_token}"},
+            timeout=30,
+        ) as api,
+    ):
+        hook_doc = {"name": "rec", "url": receiver.url, "events": ["recording.statusUpdate"]}
+        assert (await api.post("/webhooks", json=hook_doc)).status_code in (200, 201)
+        meeting = (await api.post("/meetings", json={"title": "Recorded"})).json()["data"]
+        async with httpx.AsyncClient(base_url=running.origin) as control:
+            seeded = await control.post("/_emulator/sessions", json={"meeting_id": meeting["id"]})
+        assert seeded.status_code in (200, 201), seeded.text
+        started = await api.post("/recordings", json={"meeting_id": meeting["id"]})
+        assert started.status_code == 200, started.text
+        assert started.json()["data"]["status"] == "INVOKED"
+        # No request from here on: only the emulator's own timer can move the recording on.
+        with anyio.fail_after(10):
+            await recording_started.wait()
+
+
+@pytest.mark.anyio
+async def test_the_delivery_log_is_for_loopback_clients_or_authorized_callers(key: WebhookSigningKey) -> None:
+    dispatcher = WebhookDispatcher(key, targets_of())
+
+    def authorize(request: Request) -> bool:
+        return request.headers.get("authorization") == "Bearer right-token"
+
+    app = Starlette(routes=webhook_routes(dispatcher, authorize=authorize))
+    remote = httpx.ASGITransport(app=app, client=("203.0.113.9", 40000))
+    async with httpx.AsyncClient(transport=remote, base_url="http://e") as http:
+        assert (await http.get("/.well-known/webhooks.json")).status_code == 200  # the key is public
+        denied = await http.get("/_emulator/webhook-deliveries")
+        assert denied.status_code == 403
+        assert denied.json()["error"]["code"] == 403
+        assert (await http.delete("/_emulator/webhook-deliveries")).status_code == 403
+        assert (await http.post("/_emulator/webhook-deliveries/wait")).status_code == 403
+        allowed = await http.get(
+            "/_emulator/webhook-deliveries", headers={"authorization": "Bearer right-token"}
+        )
+        assert allowed.status_code == 200
+    unguarded = Starlette(routes=webhook_routes(dispatcher))
+    remote = httpx.ASGITransport(app=unguarded, client=("203.0.113.9", 40000))
+    async with httpx.AsyncClient(transport=remote, base_url="http://e") as http:
+        assert (await http.get("/_emulator/webhook-deliveries")).status_code == 403

@@ -762,8 +762,26 @@ class WebhookDispatcher:
 _MAX_WAIT = 60.0
 
 
-def webhook_routes(dispatcher: WebhookDispatcher) -> list[Route]:
+Authorize = Callable[[Request], bool | Awaitable[bool]]
+"""Decides whether a non-loopback client may use the delivery-log routes (it may also raise)."""
+
+
+def _is_loopback_client(request: Request) -> bool:
+    host = request.client.host if request.client else ""
+    if host in ("localhost", "testclient"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def webhook_routes(dispatcher: WebhookDispatcher, *, authorize: Authorize | None = None) -> list[Route]:
     """Starlette routes to mount on the emulator app.
+
+    The public key is public (as Cloudflare's is). The delivery-log routes answer loopback clients;
+    other clients need ``authorize(request)`` to return true (the emulator passes its API-token
+    check), otherwise they get a 403 in the RealtimeKit error envelope.
 
     - ``GET /.well-known/webhooks.json``: the public key, in RealtimeKit's shape.
     - ``GET /_emulator/webhook-deliveries``: the delivery log, oldest first; filters
@@ -782,11 +800,25 @@ def webhook_routes(dispatcher: WebhookDispatcher) -> list[Route]:
     def _error(code: int, message: str) -> JSONResponse:
         return JSONResponse({"success": False, "error": {"code": code, "message": message}}, status_code=code)
 
+    async def allowed(request: Request) -> bool:
+        if _is_loopback_client(request):
+            return True
+        if authorize is None:
+            return False
+        verdict = authorize(request)
+        if isinstance(verdict, Awaitable):
+            verdict = await verdict
+        return bool(verdict)
+
+    forbidden = "The /_emulator control plane answers loopback clients only, or callers with the API token"
+
     async def list_deliveries(request: Request) -> JSONResponse:
+        if not await allowed(request):
+            return _error(403, forbidden)
         status = request.query_params.get("status")
         if status is not None and status not in {s.value for s in DeliveryStatus}:
-            allowed = ", ".join(s.value for s in DeliveryStatus)
-            return _error(400, f'BAD_REQUEST: "status" must be one of [{allowed}]')
+            choices = ", ".join(s.value for s in DeliveryStatus)
+            return _error(400, f'BAD_REQUEST: "status" must be one of [{choices}]')
         records = dispatcher.deliveries(
             webhook_id=request.query_params.get("webhook_id"),
             event=request.query_params.get("event"),
@@ -802,6 +834,8 @@ def webhook_routes(dispatcher: WebhookDispatcher) -> list[Route]:
         )
 
     async def wait_deliveries(request: Request) -> JSONResponse:
+        if not await allowed(request):
+            return _error(403, forbidden)
         raw = request.query_params.get("timeout", "10")
         try:
             timeout = float(raw)
@@ -816,6 +850,8 @@ def webhook_routes(dispatcher: WebhookDispatcher) -> list[Route]:
         return JSONResponse({"success": True, "data": {"idle": idle, "pending": dispatcher.pending}})
 
     async def clear_deliveries(request: Request) -> JSONResponse:
+        if not await allowed(request):
+            return _error(403, forbidden)
         dispatcher.clear_log()
         return JSONResponse({"success": True, "data": {"pending": dispatcher.pending}})
 
