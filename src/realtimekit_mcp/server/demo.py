@@ -15,7 +15,7 @@ import sys
 import tempfile
 from contextlib import AsyncExitStack
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 DIM, BOLD, RESET = ("\033[2m", "\033[1m", "\033[0m") if sys.stdout.isatty() else ("", "", "")
 MAX_LINES = 14
@@ -155,7 +155,7 @@ async def run_demo(keep_data: bool = False) -> int:
     print(f"the server runs on the embedded RealtimeKit emulator (data in {data_dir}).")
     demo: Demo | None = None
     try:
-        async with Client(params, mode="auto", elicitation_callback=confirm) as client:
+        async with Client(params, mode="auto", elicitation_callback=cast(Any, confirm)) as client:
             tools = (await client.list_tools()).tools
             print(f"\ntools/list: {len(tools)} tools: {', '.join(t.name for t in tools)}")
             demo = Demo(client, data_dir)

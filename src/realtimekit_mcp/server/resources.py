@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 MAX_RESOURCE_CHARS = 400_000
 
 
-def _server(ctx: Context) -> RealtimeKitMCP:  # type: ignore[type-arg]
+def _server(ctx: Context) -> RealtimeKitMCP:
     return ctx.mcp_server  # type: ignore[return-value]
 
 
@@ -47,7 +47,7 @@ def register(server: RealtimeKitMCP) -> None:
             )
         return status_json(server)
 
-    async def read_export(kind: str, session_id: str, ctx: Context) -> str:  # type: ignore[type-arg]
+    async def read_export(kind: str, session_id: str, ctx: Context) -> str:
         from realtimekit_mcp.client.errors import NotFoundError, RealtimeKitError
         from realtimekit_mcp.tools.sessions import fetch_artifact
 
@@ -79,7 +79,7 @@ def register(server: RealtimeKitMCP) -> None:
         description="Full transcript of a session (CSV).",
         mime_type="text/csv",
     )
-    async def transcript(session_id: str, ctx: Context) -> str:  # type: ignore[type-arg]
+    async def transcript(session_id: str, ctx: Context) -> str:
         return await read_export("transcript", session_id, ctx)
 
     @server.resource(
@@ -89,7 +89,7 @@ def register(server: RealtimeKitMCP) -> None:
         description="AI summary of a session (markdown).",
         mime_type="text/markdown",
     )
-    async def summary(session_id: str, ctx: Context) -> str:  # type: ignore[type-arg]
+    async def summary(session_id: str, ctx: Context) -> str:
         return await read_export("summary", session_id, ctx)
 
     @server.resource(
@@ -99,7 +99,7 @@ def register(server: RealtimeKitMCP) -> None:
         description="Chat export of a session (CSV).",
         mime_type="text/csv",
     )
-    async def chat(session_id: str, ctx: Context) -> str:  # type: ignore[type-arg]
+    async def chat(session_id: str, ctx: Context) -> str:
         return await read_export("chat", session_id, ctx)
 
     @server.resource(
@@ -109,7 +109,7 @@ def register(server: RealtimeKitMCP) -> None:
         description="A recording's status, duration, download URL and its expiry (JSON).",
         mime_type="application/json",
     )
-    async def recording(recording_id: str, ctx: Context) -> str:  # type: ignore[type-arg]
+    async def recording(recording_id: str, ctx: Context) -> str:
         from realtimekit_mcp.client.errors import NotFoundError, RealtimeKitError
         from realtimekit_mcp.tools._common import enum_value, g
 

@@ -17,7 +17,7 @@ Cursor = Annotated[str | None, Field(description="next_cursor from the previous 
 
 # Bare ``Context``: the SDK finds the context parameter only when it is annotated with the class
 # itself (a subscripted ``Context[Any, Any]`` is not recognised and would leak into the schema).
-Ctx: TypeAlias = Context  # type: ignore[type-arg]
+Ctx: TypeAlias = Context
 
 
 def deps_of(ctx: Context[Any, Any]) -> Deps:

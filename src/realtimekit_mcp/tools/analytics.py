@@ -1,6 +1,6 @@
 """Toolset ``analytics``: day-by-day usage of meetings and livestreams."""
 
-from datetime import date
+from datetime import UTC, date, datetime, time
 from typing import Any, Literal
 
 from realtimekit_mcp.server.registry import Toolset, ToolSpec
@@ -22,10 +22,14 @@ async def analytics_get(
     client = await client_of(ctx)
     start = start_date.isoformat() if start_date else None
     end = end_date.isoformat() if end_date else None
+    data: Any
     if kind == "meetings":
         data = await client.analytics.daywise(start_date=start, end_date=end)
     else:
-        data = await client.livestreams.analytics_daywise(start_time=start, end_time=end)
+        data = await client.livestreams.analytics_daywise(
+            start_time=datetime.combine(start_date, time.min, UTC) if start_date else None,
+            end_time=datetime.combine(end_date, time.max, UTC) if end_date else None,
+        )
     body, cut = preview(compact_json(_dump(data)), 6000)
     return ToolOutput(f"{kind} usage by day{' (truncated)' if cut else ''}:\n{body}")
 

@@ -41,6 +41,7 @@ async def livestream_get(
     livestream_id: str | None = None,
 ) -> ToolOutput:
     client = await client_of(ctx)
+    s: Any
     if livestream_id:
         s = await client.livestreams.get(livestream_id)
     elif meeting_id:

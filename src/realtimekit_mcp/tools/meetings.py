@@ -135,7 +135,7 @@ async def meeting_update(
     persist_chat: bool | None = None,
 ) -> ToolOutput:
     require(confirmed, f"deactivating meeting {meeting_id}")
-    fields = {
+    fields: dict[str, Any] = {
         k: v
         for k, v in {
             "title": title,

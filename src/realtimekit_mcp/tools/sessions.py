@@ -48,6 +48,7 @@ async def fetch_artifact(
     client: "RealtimeKitClient", session_id: str, kind: str, *, download: bool = True
 ) -> Artifact:
     """Ask RealtimeKit for a session's transcript, summary or chat export, and download it."""
+    exp: Any
     if kind == "transcript":
         exp = await client.sessions.transcript(session_id)
         url = g(exp, "transcript_download_url", "transcriptDownloadUrl")

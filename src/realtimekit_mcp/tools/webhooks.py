@@ -1,6 +1,6 @@
 """Toolset ``webhooks``: where RealtimeKit sends meeting, recording and transcript events."""
 
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 from mcp.server.mcpserver import Elicit, Resolve
 from pydantic import Field
@@ -40,7 +40,7 @@ async def webhook_list(ctx: Ctx) -> ToolOutput:
 @tool_handler(action="create the webhook")
 async def webhook_create(ctx: Ctx, name: str, url: str, events: Events) -> ToolOutput:
     client = await client_of(ctx)
-    w = await client.webhooks.create(name=name, url=url, events=events)
+    w = await client.webhooks.create(name=name, url=url, events=cast(Any, events))
     return ToolOutput("Created " + webhook_line(w).removeprefix("- "))
 
 
@@ -53,7 +53,7 @@ async def webhook_update(
     events: list[str] | None = None,
     enabled: bool | None = None,
 ) -> ToolOutput:
-    fields = {
+    fields: dict[str, Any] = {
         k: v
         for k, v in {"name": name, "url": url, "events": events, "enabled": enabled}.items()
         if v is not None
