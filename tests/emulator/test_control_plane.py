@@ -58,6 +58,7 @@ async def test_seed_validation_and_existing_participants(emu: Emu) -> None:
         "/_emulator/sessions", json={"meeting_id": m["id"], "chat": [{"participant": "ghost", "text": "x"}]}
     )
     assert r.status_code == 400
+    assert emu.sink.names().count("meeting.started") == 1  # the rejected seed emitted nothing
     r = await emu.client.post("/_emulator/sessions", json={})
     assert r.json()["error"]["message"] == '"meeting_id" is required'
 

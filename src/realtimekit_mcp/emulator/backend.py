@@ -272,6 +272,8 @@ class EmulatorBackend:
             try:
                 with self.store.transaction():
                     self._run_timer(timer)
+            except Exception:  # a failed transition is dropped, never fails the caller's request
+                logging.getLogger(__name__).exception("emulator timer %s failed", timer["action"])
             finally:
                 self._virtual_now = previous
             ran += 1
@@ -490,8 +492,8 @@ class EmulatorBackend:
         """Partially update a meeting, including its status (M4)."""
         doc = self._meeting(app_id, meeting_id)
         data = validate_body(schemas.meeting_body(with_status=True), body)
-        for key in ("record_on_start", "live_stream_on_start", "title"):
-            if key in data and data[key] is None and key != "title":
+        for key in ("record_on_start", "live_stream_on_start"):  # null means "leave as is"
+            if key in data and data[key] is None:
                 data.pop(key)
         new = {**doc, **self._meeting_fields(data, doc), "updated_at": self._now_iso()}
         if "status" in data and data["status"] != doc["status"]:
@@ -2305,6 +2307,7 @@ class EmulatorBackend:
             }
         )
         data = validate_body(spec, body)
+        self._check_seed_refs(data)
         with self.store.transaction():
             meeting = self._meeting(app_id, data["meeting_id"])
             joined: list[dict[str, Any]] = []
@@ -2349,6 +2352,23 @@ class EmulatorBackend:
             if data.get("end"):
                 self._end_session(self._session(app_id, session_id), "HOST_ENDED_MEETING")
             return {"session": self._session_public(self._session(app_id, session_id)), "peers": joined}
+
+    @staticmethod
+    def _check_seed_refs(data: Mapping[str, Any]) -> None:
+        entries = data.get("participants") or [{"custom_participant_id": "seed-host"}]
+        names: set[Any] = set()
+        for i, entry in enumerate(entries):
+            names.add(entry.get("participant_id") or entry.get("custom_participant_id") or f"seed-{i + 1}")
+            names.add(entry.get("custom_participant_id") or f"seed-{i + 1}")
+        for line in [*(data.get("chat") or []), *(data.get("transcript") or [])]:
+            ref = line.get("participant")
+            if ref is None or (
+                isinstance(ref, int) and not isinstance(ref, bool) and 0 <= ref < len(entries)
+            ):
+                continue
+            if isinstance(ref, str) and (ref in names or any(e.get("participant_id") for e in entries)):
+                continue
+            raise BadRequest(f'"participant" {ref!r} does not name a seeded participant')
 
     def _seed_participant(self, app_id: str, meeting: Doc, entry: Mapping[str, Any], index: int) -> Doc:
         if entry.get("participant_id"):

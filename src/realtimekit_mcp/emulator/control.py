@@ -16,15 +16,14 @@ they need the API token (``Authorization: Bearer``). ``GET /_emulator/info`` nev
 from __future__ import annotations
 
 import ipaddress
-import json
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from .errors import BadRequest, EmulatorError, Forbidden
+from .errors import BadRequest, EmulatorError
 from .routes._common import (
     authenticate,
     backend_of,
@@ -44,9 +43,6 @@ def _is_loopback(request: Request) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
-
-
-Handler = Callable[[Request, Any], Awaitable[Response] | Response]
 
 
 def _control(
@@ -141,14 +137,8 @@ def _playlist(request: Request, body: Any) -> Response:
     return Response(text, media_type="application/vnd.apple.mpegurl")
 
 
-def _pretty(data: Any) -> str:  # pragma: no cover - debugging helper
-    return json.dumps(data, indent=2)
-
-
 def control_routes() -> list[Route]:
     """The control plane and served-file routes."""
-    if Forbidden is None:  # pragma: no cover - keeps the import used for readers of this module
-        raise AssertionError
     return [
         _control("POST", "/reset", _reset),
         _control("GET", "/state", _state),
