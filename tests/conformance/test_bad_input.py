@@ -394,6 +394,15 @@ def seed(client: httpx.Client) -> tuple[dict[str, list[str]], str]:
         for n in range(3)
     ]
     ended = _control.start_session_sync(client, idle["id"], [], chat=(), transcript=())
+    client.post(  # a finished session with a transcript (exports exist only after the end)
+        "/_emulator/sessions",
+        json={
+            "meeting_id": idle["id"],
+            "transcript": [{"text": "done"}],
+            "chat": [{"text": "bye"}],
+            "end": True,
+        },
+    )
     _control.end_session_sync(client, ended.session_id)
     seeded = _control.start_session_sync(
         client,

@@ -24,7 +24,7 @@ from cloudflare._resource import AsyncAPIResource
 
 from . import _control
 from ._data import MEETING_AI_CONFIG, MEETING_RECORDING_CONFIG, WEBHOOK_EVENTS, preset_body
-from ._exchange import Recorder
+from ._exchange import Recorder, openapi_problems
 from .conftest import ACCOUNT_ID, APP_ID
 
 pytestmark = pytest.mark.anyio
@@ -92,6 +92,14 @@ def claims(token: str) -> dict[str, Any]:
     assert token.startswith("eyJ"), "participant tokens are JWTs"
     decoded: dict[str, Any] = jwt.decode(token, options={"verify_signature": False})
     return decoded
+
+
+@pytest.fixture(autouse=True)
+def _answers_also_match_the_openapi(recorder: Recorder) -> Any:
+    """Whatever the SDK received in a test must also validate against Cloudflare's OpenAPI."""
+    yield
+    problems = [problem for exchange in recorder.exchanges for problem in openapi_problems(exchange)]
+    assert not problems, "\n".join(problems)
 
 
 def test_every_realtime_kit_method_of_the_sdk_is_covered() -> None:
@@ -220,6 +228,48 @@ async def test_meetings_lifecycle(sdk: cloudflare.AsyncCloudflare, recorder: Rec
 
     with pytest.raises(cloudflare.NotFoundError):
         await meetings.get_meeting_by_id("00000000-0000-4000-8000-000000000000", **IDS)
+
+    # the SDK serialises datetimes as ISO 8601 with an offset ("...+00:00", sent as %2B00:00)
+    around = datetime.now(UTC)
+    window = await meetings.get(
+        APP_ID,
+        account_id=ACCOUNT_ID,
+        start_time=around - timedelta(days=1),
+        end_time=around + timedelta(days=1),
+    )
+    strict(window, recorder)
+    assert {m.id for m in window.data} == {meeting.id, other_id}
+    past = await meetings.get(
+        APP_ID,
+        account_id=ACCOUNT_ID,
+        start_time=around - timedelta(days=3),
+        end_time=around - timedelta(days=2),
+    )
+    assert past.data == [] and past.paging.total_count == 0
+
+
+async def test_sdk_raises_its_typed_errors_for_emulator_errors(
+    sdk: cloudflare.AsyncCloudflare, emulator_app: Any
+) -> None:
+    with pytest.raises(cloudflare.BadRequestError) as bad:
+        await sdk.realtime_kit.meetings.create(
+            APP_ID, account_id=ACCOUNT_ID, session_keep_alive_time_in_secs=5
+        )
+    assert bad.value.status_code == 400
+    assert "session_keep_alive_time_in_secs" in str(bad.value.body)
+
+    with pytest.raises(cloudflare.NotFoundError):
+        await sdk.realtime_kit.webhooks.get_webhook_by_id("00000000-0000-4000-8000-000000000000", **IDS)
+
+    wrong = cloudflare.AsyncCloudflare(
+        api_token="not-the-token",
+        base_url="http://emulator.local/client/v4",
+        http_client=httpx.AsyncClient(transport=httpx.ASGITransport(app=emulator_app)),
+        max_retries=0,
+    )
+    async with wrong:
+        with pytest.raises((cloudflare.AuthenticationError, cloudflare.PermissionDeniedError)):
+            await wrong.realtime_kit.meetings.get(APP_ID, account_id=ACCOUNT_ID)
 
 
 @covers(

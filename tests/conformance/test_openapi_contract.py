@@ -40,12 +40,12 @@ def limitation_lines() -> list[str]:
     return LIMITATIONS.read_text(encoding="utf-8").splitlines()
 
 
-def documented_as_limitation(op: _openapi.Operation) -> str | None:
+def documented_as_limitation(op: _openapi.Operation, lines: list[str] | None = None) -> str | None:
     """The LIMITATIONS.md line naming ``op`` (``METHOD path``, path from ``/accounts`` or after
     ``/realtime/kit``, parameter names free), if it also gives a reason (more text on the line)."""
     short = op.path[len(_openapi.PREFIX) :]
     wanted = {_normalise(op.path), _normalise(short)}
-    for line in limitation_lines():
+    for line in limitation_lines() if lines is None else lines:
         for match in re.finditer(r"\b(GET|POST|PUT|PATCH|DELETE)\s+`?(/[^\s`]+)`?", line):
             if match.group(1) == op.method and _normalise(match.group(2)) in wanted:
                 rest = line.replace(match.group(0), "").strip(" -|:`*")
@@ -89,6 +89,15 @@ async def test_every_openapi_operation_has_a_route_or_a_documented_limitation(em
             missing.append(f"{op.method} {op.path} ({op.operation_id})")
     assert not missing, f"no route and not in LIMITATIONS.md: {missing}"
     assert served >= 55, served
+
+
+def test_a_limitation_counts_only_with_its_method_path_and_a_reason() -> None:
+    op = next(o for o in _openapi.operations() if o.operation_id == "get_app")
+    assert documented_as_limitation(op, ["- `GET /apps/{id}`: not emulated, apps are fixed at start"])
+    assert documented_as_limitation(op, ["- GET /accounts/{a}/realtime/kit/apps/{b} is missing: no source"])
+    assert documented_as_limitation(op, ["- `GET /apps/{app_id}`"]) is None  # no reason
+    assert documented_as_limitation(op, ["- `POST /apps/{app_id}`: wrong method"]) is None
+    assert documented_as_limitation(op, ["- `GET /apps`: another path entirely"]) is None
 
 
 # --- the tour ------------------------------------------------------------------------------------
