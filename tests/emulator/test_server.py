@@ -95,3 +95,42 @@ async def test_an_error_in_the_block_propagates_and_the_server_still_stops() -> 
 )
 def test_wildcard_binds_are_reached_through_loopback(host: str, origin: str) -> None:
     assert origin_for(host, 80) == origin
+
+
+@pytest.mark.anyio
+async def test_the_in_process_emulator_runs_its_lifespan_and_serves_through_its_client() -> None:
+    from realtimekit_mcp.emulator.config import EmulatorConfig
+    from realtimekit_mcp.emulator.server import in_process_emulator
+
+    async with in_process_emulator(EmulatorConfig(db_path=":memory:")) as emulator:
+        assert emulator.base_url == "http://emulator.local/client/v4"
+        assert emulator.app.state.webhooks.running  # the lifespan is running: deliveries happen
+        http = emulator.http_client
+        headers = {"Authorization": f"Bearer {emulator.api_token}"}
+        created = await http.post(
+            f"{emulator.base_url}{emulator.api_path}/meetings", headers=headers, json={"title": "inside"}
+        )
+        assert created.status_code == 201, created.text
+        key = await http.get("/.well-known/webhooks.json")
+        assert key.json()["data"]["publicKey"].startswith("-----BEGIN PUBLIC KEY-----")
+        assert emulator.api_token not in repr(emulator)
+    assert not emulator.app.state.webhooks.running
+
+
+@pytest.mark.anyio
+async def test_run_emulator_reports_its_identity_and_hides_the_token_in_reprs() -> None:
+    from realtimekit_mcp.emulator.config import EmulatorConfig
+    from realtimekit_mcp.emulator.server import run_emulator
+
+    config = EmulatorConfig(db_path=":memory:", api_token="fixed-token-0123456789")
+    async with run_emulator(config, port=0) as running:
+        assert running.api_token == "fixed-token-0123456789"
+        assert running.api_token not in repr(running)
+        assert running.base_url == f"http://127.0.0.1:{running.port}/client/v4"
+        assert running.config.public_base_url == running.origin  # download URLs point at the real port
+        async with httpx.AsyncClient(base_url=running.base_url) as http:
+            response = await http.get(
+                f"{running.api_path.lstrip('/')}/meetings",
+                headers={"Authorization": f"Bearer {running.api_token}"},
+            )
+        assert response.status_code == 200, response.text

@@ -27,11 +27,20 @@ import anyio
 import uvicorn
 
 if TYPE_CHECKING:
+    import httpx
     from starlette.types import ASGIApp
 
     from realtimekit_mcp.emulator.config import EmulatorConfig
 
-__all__ = ["RunningEmulator", "RunningServer", "origin_for", "run_emulator", "serve_app"]
+__all__ = [
+    "InProcessEmulator",
+    "RunningEmulator",
+    "RunningServer",
+    "in_process_emulator",
+    "origin_for",
+    "run_emulator",
+    "serve_app",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -275,6 +284,64 @@ async def run_emulator(
             account_id=account_id,
             app_id=app_id,
             api_token=api_token,
+            app=app,
+            config=config,
+        )
+
+
+IN_PROCESS_ORIGIN = "http://emulator.local"
+
+
+@dataclass(frozen=True)
+class InProcessEmulator:
+    """An emulator running inside this process, reached through ``http_client`` (no socket)."""
+
+    origin: str
+    base_url: str
+    """``<origin>/client/v4``: give it to ``RealtimeKitClient`` together with ``http_client``."""
+    account_id: str
+    app_id: str
+    api_token: str = dataclasses.field(repr=False)
+    http_client: httpx.AsyncClient = dataclasses.field(repr=False)
+    """An ``httpx.AsyncClient`` whose transport is the app (``base_url`` is ``origin``)."""
+    app: Any = dataclasses.field(repr=False)
+    config: Any = dataclasses.field(repr=False)
+
+    @property
+    def api_path(self) -> str:
+        """``/accounts/<account>/realtime/kit/<app>``, relative to ``base_url``."""
+        return f"/accounts/{self.account_id}/realtime/kit/{self.app_id}"
+
+
+@contextlib.asynccontextmanager
+async def in_process_emulator(
+    config: EmulatorConfig, *, origin: str = IN_PROCESS_ORIGIN
+) -> AsyncIterator[InProcessEmulator]:
+    """Run the emulator in this process, lifespan included, and yield a client wired to it.
+
+    ``httpx.ASGITransport`` alone does not run an app's lifespan, so webhook deliveries and the
+    emulator's timers would never run; this helper runs it around the block. Requests go through
+    ``running.http_client`` (no port is opened); download URLs use ``origin`` unless
+    ``config.public_base_url`` is set, and resolve through the same client.
+    """
+    import httpx
+
+    from realtimekit_mcp.emulator.app import create_app
+
+    config = _with_public_base_url(config, origin.rstrip("/"))
+    app = create_app(config)
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=origin) as http_client,
+    ):
+        account_id, app_id, api_token = _identity(app, config)
+        yield InProcessEmulator(
+            origin=origin.rstrip("/"),
+            base_url=origin.rstrip("/") + API_PREFIX,
+            account_id=account_id,
+            app_id=app_id,
+            api_token=api_token,
+            http_client=http_client,
             app=app,
             config=config,
         )
