@@ -61,7 +61,7 @@ class RealtimeKitClient:
         http_client: httpx.AsyncClient | None = None,
         timeout: float | httpx.Timeout = 30.0,
         retry_budget: float = 10.0,
-        max_retries: int = 2,
+        max_retries: int = 5,
         clock: Clock | None = None,
         rng: random.Random | None = None,
     ) -> None:

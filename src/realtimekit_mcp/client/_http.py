@@ -111,7 +111,7 @@ class RetryPolicy:
     default 10 s budget, so ``max_retries`` rather than the budget is usually the binding limit.
     """
 
-    max_retries: int = 2
+    max_retries: int = 5
     budget: float = 10.0
     backoff_base: float = 0.25
     backoff_max: float = 2.0
