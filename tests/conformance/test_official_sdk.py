@@ -9,7 +9,9 @@ ids round-trip, statuses, tokens, counts.
 
 from __future__ import annotations
 
+import csv
 import inspect
+import io
 import time
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
@@ -88,8 +90,14 @@ def is_uuid(value: object) -> bool:
 
 
 def claims(token: str) -> dict[str, Any]:
-    """The (unverified) claims of a participant JWT."""
+    """The (unverified) claims of a participant JWT.
+
+    The web SDK (@cloudflare/realtimekit) decodes the payload with ``atob()`` and no base64url
+    translation, so the payload segment must not contain ``-`` or ``_``.
+    """
     assert token.startswith("eyJ"), "participant tokens are JWTs"
+    payload = token.split(".")[1]
+    assert "-" not in payload and "_" not in payload, "payload must survive atob()"
     decoded: dict[str, Any] = jwt.decode(token, options={"verify_signature": False})
     return decoded
 
@@ -619,7 +627,11 @@ async def test_session_history_and_exports(
     assert transcript.data.transcript_download_url
     transcript_file = await http.get(transcript.data.transcript_download_url)
     assert transcript_file.status_code == 200
-    assert "let us begin" in transcript_file.text and ada.data.id in transcript_file.text
+    rows = list(csv.reader(io.StringIO(transcript_file.text)))
+    # Cloudflare's transcript CSV: "<start_ms>","<peer_id>","<user_id>","<custom_participant_id>","<name>","<text>"
+    assert [row[1:] for row in rows if len(row) == 6 and row[-1] == "let us begin"] == [
+        [seeded.peer_ids[ada.data.id], ada.data.id, "ada", "Ada", "let us begin"]
+    ]
 
     generated = await sessions.generate_summary_of_transcripts(seeded.session_id, **IDS)
     strict(generated, recorder)
