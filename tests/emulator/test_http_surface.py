@@ -183,3 +183,38 @@ async def test_deeply_nested_bodies_are_400(emu: Emu) -> None:
     )
     assert r.status_code == 400
     assert r.json()["error"]["message"] == "Request body is nested more than 32 levels deep"
+
+
+async def test_lone_surrogates_are_400_and_never_stored(emu: Emu) -> None:
+    m = await emu.create_meeting()
+    p = await emu.add_participant(m["id"])
+    url = f"{API}/meetings/{m['id']}/participants/{p['id']}"
+    r = await emu.client.patch(
+        url, content=b'{"name": "\\ud800"}', headers={"content-type": "application/json"}
+    )
+    assert r.status_code == 400
+    assert r.json()["error"]["message"] == '"name" must be valid unicode'
+    r = await emu.client.post(
+        f"{API}/meetings", content=b'{"\\udfff": 1}', headers={"content-type": "application/json"}
+    )
+    assert r.status_code == 400
+    r = await emu.client.get(f"{API}/meetings/{m['id']}/participants")
+    assert r.status_code == 200
+
+
+async def test_unexpected_error_logs_never_contain_tokens(
+    emu: Emu, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    m = await emu.create_meeting()
+    p = await emu.add_participant(m["id"])
+    secret = p["token"]
+
+    def boom(*args: object, **kwargs: object) -> None:
+        raise RuntimeError(f"failed while holding {secret} and {TOKEN}")
+
+    monkeypatch.setattr(emu.backend, "get_meeting", boom)
+    r = await emu.client.get(f"{API}/meetings/{m['id']}")
+    assert r.status_code == 500
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    assert "RuntimeError" in logged
+    assert secret not in logged and TOKEN not in logged

@@ -20,7 +20,7 @@ from .control import control_routes
 from .errors import EmulatorError, MethodNotAllowed, NotFound
 from .events import EventSink
 from .routes import api_routes
-from .routes._common import error_response, internal_error_response
+from .routes._common import error_response, internal_error_response, log_unexpected
 
 logger = logging.getLogger("realtimekit_mcp.emulator")
 
@@ -45,7 +45,7 @@ async def _emulator_error(request: Request, exc: Exception) -> Response:
 
 
 async def _unexpected(request: Request, exc: Exception) -> Response:
-    logger.error("unexpected error in %s %s: %r", request.method, request.url.path, exc)
+    log_unexpected(exc, request.method, request.url.path)
     return internal_error_response()
 
 
@@ -99,8 +99,8 @@ def create_app(
             await anyio.sleep(config.tick_interval)
             try:
                 backend.tick()
-            except Exception:  # keep ticking; the error is logged once per occurrence
-                logger.exception("emulator timer failed")
+            except Exception as exc:  # keep ticking
+                log_unexpected(exc, "TICK", "(timers)")
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

@@ -14,6 +14,7 @@ import logging
 import random
 import secrets
 import threading
+import traceback
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, date, datetime, timedelta
@@ -272,8 +273,8 @@ class EmulatorBackend:
             try:
                 with self.store.transaction():
                     self._run_timer(timer)
-            except Exception:  # a failed transition is dropped, never fails the caller's request
-                logging.getLogger(__name__).exception("emulator timer %s failed", timer["action"])
+            except Exception as exc:  # a failed transition is dropped, never fails the caller's request
+                _log_failure(exc, f"timer {timer['action']}")
             finally:
                 self._virtual_now = previous
             ran += 1
@@ -842,8 +843,8 @@ class EmulatorBackend:
         for listener in list(self.listeners):
             try:
                 listener(notice, data)
-            except Exception:  # a broken listener must not break the API
-                logging.getLogger(__name__).exception("emulator listener failed on %s", notice)
+            except Exception as exc:  # a broken listener must not break the API
+                _log_failure(exc, f"listener on {notice}")
 
     def _start_session(self, app_id: str, meeting: Doc) -> Doc:
         if meeting["status"] != "ACTIVE":
@@ -2455,6 +2456,14 @@ class EmulatorBackend:
         """Every webhook of every app (for delivery diagnostics)."""
         with self._lock:
             return [self._webhook_public(d) for d in self.store.list("webhook")]
+
+
+def _log_failure(exc: BaseException, what: str) -> None:
+    """Log a failure of an internal step with secrets redacted."""
+    trace = _redact.redact("".join(traceback.format_exception(exc)))
+    logging.getLogger(__name__).error(
+        "emulator %s failed: %s\n%s", what, _redact.redact(str(exc))[:300], trace
+    )
 
 
 def _payload_app(payload: Mapping[str, Any]) -> str | None:

@@ -29,7 +29,7 @@ from .routes._common import (
     backend_of,
     error_response,
     internal_error_response,
-    logger,
+    log_unexpected,
     read_body,
 )
 from .validation import Num, Obj, Str, validate_body
@@ -59,8 +59,8 @@ def _control(
             result = handler(request, body)
         except EmulatorError as exc:
             return error_response(exc)
-        except Exception:
-            logger.exception("unexpected error in %s %s", method, request.url.path)
+        except Exception as exc:
+            log_unexpected(exc, method, request.url.path)
             return internal_error_response()
         if isinstance(result, Response):
             return result

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hmac
 import json
 import logging
+import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -14,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from ..._redact import redact
 from ..backend import MAX_PER_PAGE, EmulatorBackend, Page
 from ..errors import BadRequest, EmulatorError, PayloadTooLarge, Unauthorized
 from ..validation import (
@@ -106,7 +108,38 @@ async def read_body(request: Request, limit: int) -> Any:
         raise BadRequest("Request body is not valid JSON") from None
     if _depth(body) > MAX_JSON_DEPTH:
         raise BadRequest(f"Request body is nested more than {MAX_JSON_DEPTH} levels deep")
+    _check_unicode(body)
     return body
+
+
+def _check_unicode(value: Any) -> None:
+    """Reject strings (keys too) that cannot be encoded as UTF-8, such as lone surrogates from ``\\ud800``."""
+    stack: list[tuple[Any, str]] = [(value, "")]
+    while stack:
+        item, path = stack.pop()
+        if isinstance(item, str):
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                raise BadRequest(f'"{path or "value"}" must be valid unicode') from None
+        elif isinstance(item, dict):
+            for key, child in item.items():
+                sub = f"{path}.{key}" if path else str(key)
+                try:
+                    key.encode("utf-8")
+                except UnicodeEncodeError:
+                    raise BadRequest(f'"{path or "value"}" has a key that is not valid unicode') from None
+                stack.append((child, sub))
+        elif isinstance(item, list):
+            stack.extend((child, f"{path}[{i}]") for i, child in enumerate(item))
+
+
+def log_unexpected(exc: BaseException, method: str, path: str) -> None:
+    """Log an unexpected failure without secrets: type, redacted message, redacted traceback."""
+    trace = redact("".join(traceback.format_exception(exc)))
+    logger.error(
+        "unexpected %s in %s %s: %s\n%s", type(exc).__name__, method, path, redact(str(exc))[:300], trace
+    )
 
 
 MAX_JSON_DEPTH = 32
@@ -211,8 +244,8 @@ def api(method: str, path: str, handler: Handler, *, app_scoped: bool = True) ->
             reply = handler(Call(request, backend, body))
         except EmulatorError as exc:
             return error_response(exc)
-        except Exception:
-            logger.exception("unexpected error in %s %s", method, request.url.path)
+        except Exception as exc:
+            log_unexpected(exc, method, request.url.path)
             return internal_error_response()
         return JSONResponse(reply.body, status_code=reply.status)
 
