@@ -1,1 +1,54 @@
+"""A live bot participant for RealtimeKit meetings (aiortc + the socket edge protocol).
 
+Three layers: :mod:`.signalling` (REST bootstrap, WebSocket, protobuf), :mod:`.peer` (aiortc
+peer connections, SDP flows), :mod:`.tracks` (PCM and video in/out); :mod:`.participant` is the
+API (:class:`BotParticipant`) and :mod:`.manager` holds many bots (:class:`BotManager`).
+
+Importing this package is cheap: aiortc, av, protobuf and websockets load only when one of the
+names below is first used (install the ``bot`` extra: ``pip install 'realtimekit-mcp[bot]'``).
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from realtimekit_mcp.bot.manager import BotLimitError, BotManager, BotManagerLimits, UnknownBotError
+    from realtimekit_mcp.bot.participant import BotConfig, BotEvent, BotJoinError, BotParticipant, BotState
+
+__all__ = [
+    "BotConfig",
+    "BotEvent",
+    "BotJoinError",
+    "BotLimitError",
+    "BotManager",
+    "BotManagerLimits",
+    "BotParticipant",
+    "BotState",
+    "UnknownBotError",
+]
+
+_WHERE = {
+    "BotConfig": "participant",
+    "BotEvent": "participant",
+    "BotJoinError": "participant",
+    "BotParticipant": "participant",
+    "BotState": "participant",
+    "BotLimitError": "manager",
+    "BotManager": "manager",
+    "BotManagerLimits": "manager",
+    "UnknownBotError": "manager",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    try:
+        return getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    except ModuleNotFoundError as exc:  # pragma: no cover - depends on the environment
+        raise ImportError(
+            f"the bot needs the 'bot' extra ({exc.name} is missing): pip install 'realtimekit-mcp[bot]'"
+        ) from exc

@@ -1,0 +1,1083 @@
+"""A live bot participant in a RealtimeKit meeting: the API and its events.
+
+:class:`BotParticipant` joins with a participant token (or creates a participant through REST with
+the project's bot preset), publishes audio and video, subscribes to every remote audio track as
+per-participant PCM, chats, and reports what happens as :class:`BotEvent` items with a monotonic
+sequence number. Signalling (:mod:`.signalling`) and WebRTC (:mod:`.peer`) do the wire work; this
+module only drives the flows of the web SDK over them.
+
+States: ``new`` -> ``joining`` -> ``joined`` (<-> ``reconnecting``) -> one terminal state: ``left``,
+``kicked``, ``meeting_ended`` or ``failed``; :attr:`BotParticipant.end_reason` says why.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import time
+import uuid
+from collections import deque
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import httpx
+from aiortc import MediaStreamTrack
+
+from realtimekit_mcp._redact import redact, register_secret
+from realtimekit_mcp.bot.peer import (
+    ConsumeOffer,
+    PeerError,
+    ProduceOffer,
+    RecvTransport,
+    SendTransport,
+    local_capabilities,
+)
+from realtimekit_mcp.bot.signalling import (
+    ConnectFn,
+    HandshakeRefused,
+    ParticipantDetails,
+    RequestError,
+    SignallingClient,
+    SignallingError,
+    decode_token_claims,
+    default_connect,
+    fetch_ice_servers,
+    fetch_participant_details,
+)
+from realtimekit_mcp.bot.tracks import (
+    SAMPLE_RATE,
+    AudioBuffer,
+    AudioReceiver,
+    AudioSource,
+    PcmAudioTrack,
+    StillImageTrack,
+    ToneGenerator,
+    VideoFileTrack,
+    decode_audio_file,
+    load_image,
+    tone_pcm,
+)
+from realtimekit_mcp.protocol import chat_pb2, media_edge_pb2, media_pb2, room_pb2
+from realtimekit_mcp.protocol.events import ChatEvent, MediaEvent, RoomEvent
+from realtimekit_mcp.protocol.framing import Frame, parse_payload
+
+if TYPE_CHECKING:
+    import av
+
+    from realtimekit_mcp.client import RealtimeKitClient
+
+__all__ = [
+    "BOT_PRESET_NAME",
+    "BotConfig",
+    "BotEvent",
+    "BotJoinError",
+    "BotParticipant",
+    "BotState",
+    "RemotePeer",
+    "bot_preset_body",
+    "ensure_bot_preset",
+]
+
+logger = logging.getLogger(__name__)
+
+BOT_PRESET_NAME = "realtimekit_mcp_bot"
+"""The preset the project creates (if missing) for bots it adds through REST."""
+
+_IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp"}
+
+
+class BotState(StrEnum):
+    """Lifecycle of a bot."""
+
+    NEW = "new"
+    JOINING = "joining"
+    JOINED = "joined"
+    RECONNECTING = "reconnecting"
+    LEFT = "left"
+    KICKED = "kicked"
+    MEETING_ENDED = "meeting_ended"
+    FAILED = "failed"
+
+    @property
+    def terminal(self) -> bool:
+        """Whether the bot is gone for good."""
+        return self in (BotState.LEFT, BotState.KICKED, BotState.MEETING_ENDED, BotState.FAILED)
+
+
+class BotJoinError(Exception):
+    """Joining failed (token refused, meeting inactive, server error). The message says why."""
+
+
+@dataclass(frozen=True, slots=True)
+class BotConfig:
+    """Where and how a bot connects.
+
+    Attributes:
+        api_base: client API origin (``https://api.realtime.cloudflare.com``; emulator: its origin).
+        socket_url: explicit socket edge URL (emulator: ``ws://127.0.0.1:PORT/ws``); None derives it
+            from participant-details (``wss://socket-edge.<base_uri>/ws``).
+        request_timeout: seconds to wait for any signalling reply.
+        ping_interval: seconds between client ``"2"`` pings.
+        reconnect: whether a dropped socket is reconnected (new peer id with ``oldPeerID``).
+        reconnect_backoff_base / reconnect_backoff_cap / reconnect_attempts: full-jitter backoff.
+        max_buffered_audio_seconds: received PCM kept per remote participant (oldest dropped).
+        max_outgoing_audio_seconds: audio that may be queued for playback.
+        max_events: events kept for :meth:`BotParticipant.events_since` (oldest dropped).
+        connect_timeout: seconds to wait for each peer connection to reach ``connected``.
+        connect: opens the WebSocket (tests inject fakes); default uses ``websockets``.
+        http_client: httpx client for the client API (default: one per bot).
+    """
+
+    api_base: str = "https://api.realtime.cloudflare.com"
+    socket_url: str | None = None
+    request_timeout: float = 20.0
+    ping_interval: float = 15.0
+    reconnect: bool = True
+    reconnect_backoff_base: float = 1.0
+    reconnect_backoff_cap: float = 10.0
+    reconnect_attempts: int = 10
+    max_buffered_audio_seconds: float = 30.0
+    max_outgoing_audio_seconds: float = 600.0
+    max_events: int = 1000
+    connect_timeout: float = 15.0
+    connect: ConnectFn | None = None
+    http_client: httpx.AsyncClient | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class BotEvent:
+    """Something that happened to or around the bot. ``seq`` increases by one per event."""
+
+    seq: int
+    type: str
+    at: float
+    data: Mapping[str, Any]
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready view."""
+        return {"seq": self.seq, "type": self.type, "at": self.at, **self.data}
+
+
+@dataclass(slots=True)
+class RemotePeer:
+    """Another peer in the room."""
+
+    peer_id: str
+    user_id: str = ""
+    name: str = ""
+    producers: dict[str, media_pb2.ProducerState] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class _Published:
+    kind: str
+    make_track: Callable[[], MediaStreamTrack]
+    producer_id: str | None = None
+    mid: str | None = None
+    paused: bool = False
+
+
+def bot_preset_body(name: str = BOT_PRESET_NAME) -> dict[str, Any]:
+    """A group-call preset that lets a bot produce audio and video and chat (public and private)."""
+    return {
+        "name": name,
+        "config": {
+            "view_type": "GROUP_CALL",
+            "max_video_streams": {"desktop": 9, "mobile": 4},
+            "max_screenshare_count": 1,
+            "media": {
+                "video": {"quality": "vga", "frame_rate": 15},
+                "screenshare": {"quality": "hd", "frame_rate": 5},
+            },
+        },
+        "permissions": {
+            "can_edit_display_name": True,
+            "hidden_participant": False,
+            "show_participant_list": True,
+            "waiting_room_type": "SKIP",
+            "chat": {
+                "public": {"can_send": True, "text": True, "files": False},
+                "private": {"can_send": True, "can_receive": True, "text": True, "files": False},
+            },
+            "media": {
+                "audio": {"can_produce": "ALLOWED"},
+                "video": {"can_produce": "ALLOWED"},
+                "screenshare": {"can_produce": "NOT_ALLOWED"},
+            },
+            "polls": {"can_create": False, "can_view": True, "can_vote": True},
+            "stage_enabled": False,
+            "stage_access": "ALLOWED",
+            "transcription_enabled": False,
+            "recorder_type": "NONE",
+        },
+        "ui": {"design_tokens": {"theme": "dark"}},
+    }
+
+
+async def ensure_bot_preset(client: RealtimeKitClient, name: str = BOT_PRESET_NAME) -> str:
+    """Create the bot preset unless a preset with this exact name exists; returns its name."""
+    page = await client.presets.list(search=name, per_page=100)
+    if any(item.name == name for item in page.items):
+        return name
+    body = bot_preset_body(name)
+    await client.presets.create(
+        name=name, config=body["config"], permissions=body["permissions"], ui=body["ui"]
+    )
+    return name
+
+
+class BotParticipant:
+    """One bot in one meeting. Create, :meth:`join`, use, :meth:`leave`.
+
+    Not thread-safe; use from one asyncio event loop.
+    """
+
+    def __init__(
+        self, token: str, config: BotConfig | None = None, *, display_name: str | None = None
+    ) -> None:
+        register_secret(token)
+        self._token = token
+        self.config = config or BotConfig()
+        self.claims = decode_token_claims(token)
+        self.meeting_id = self.claims.meeting_id
+        self.display_name = display_name or "Bot"
+        self.details: ParticipantDetails | None = None
+        self.state = BotState.NEW
+        self.end_reason: str | None = None
+        self.reconnects = 0
+        self.peers: dict[str, RemotePeer] = {}
+        self.audio: dict[str, AudioBuffer] = {}
+        self._events: deque[BotEvent] = deque(maxlen=self.config.max_events)
+        self._seq = 0
+        self._event_added = asyncio.Event()
+        self._sig: SignallingClient | None = None
+        self._send: SendTransport | None = None
+        self._recv: RecvTransport | None = None
+        self._ice: list[dict[str, Any]] = []
+        self._receivers: dict[str, AudioReceiver] = {}  # by receiving mid
+        self._mid_owner: dict[str, str] = {}  # receiving mid -> producer id
+        self._consumed: set[str] = set()  # producer ids consumed in this connection
+        self._published: dict[str, _Published] = {}  # "audio"/"video"
+        self.audio_source = AudioSource(max_buffer_seconds=self.config.max_outgoing_audio_seconds)
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._supervisor: asyncio.Task[None] | None = None
+        self._owns_http = self.config.http_client is None
+        self._http = self.config.http_client or httpx.AsyncClient(timeout=15.0)
+        self.ended: asyncio.Future[str] = asyncio.get_running_loop().create_future()
+        self.joined_at: float | None = None
+
+    def __repr__(self) -> str:
+        return f"BotParticipant(meeting_id={self.meeting_id!r}, state={self.state.value!r}, peer_id={self.peer_id!r})"
+
+    # ------------------------------------------------------------------ creation
+
+    @classmethod
+    async def create(
+        cls,
+        client: RealtimeKitClient,
+        meeting_id: str,
+        *,
+        name: str = "Bot",
+        preset_name: str | None = None,
+        custom_participant_id: str | None = None,
+        config: BotConfig | None = None,
+    ) -> BotParticipant:
+        """Add a participant through REST (with the bot preset, created if missing) and wrap its token.
+
+        Raises:
+            BotJoinError: the meeting is inactive or the participant could not be added.
+        """
+        from realtimekit_mcp.client import errors
+
+        try:
+            meeting = await client.meetings.get(meeting_id)
+            if str(getattr(meeting, "status", "") or "").upper() == "INACTIVE":
+                raise BotJoinError(f"meeting {meeting_id} is INACTIVE; activate it before a bot can join")
+            preset = preset_name or await ensure_bot_preset(client)
+            participant = await client.participants.add(
+                meeting_id,
+                custom_participant_id=custom_participant_id or f"bot-{uuid.uuid4().hex[:12]}",
+                preset_name=preset,
+                name=name,
+            )
+        except errors.RealtimeKitError as exc:
+            raise BotJoinError(f"could not add the bot participant: {exc}") from None
+        token = getattr(participant, "token", None)
+        if not token:
+            raise BotJoinError("the add-participant response carried no token")
+        return cls(str(token), config, display_name=name)
+
+    # ------------------------------------------------------------------ properties
+
+    @property
+    def peer_id(self) -> str:
+        """The current peer id (changes on reconnect)."""
+        return self._sig.peer_id if self._sig else ""
+
+    @property
+    def participant_id(self) -> str:
+        """The participant id from the token."""
+        return self.claims.participant_id
+
+    # ------------------------------------------------------------------ events
+
+    def _emit(self, type_: str, **data: Any) -> BotEvent:
+        self._seq += 1
+        event = BotEvent(self._seq, type_, time.time(), data)
+        self._events.append(event)
+        self._event_added.set()
+        self._event_added = asyncio.Event()
+        return event
+
+    @property
+    def last_seq(self) -> int:
+        """The sequence number of the newest event (0 before any)."""
+        return self._seq
+
+    def events_since(self, cursor: int = 0, *, limit: int = 100) -> list[BotEvent]:
+        """Events with ``seq > cursor``, oldest first, at most ``limit``."""
+        return [e for e in self._events if e.seq > cursor][:limit]
+
+    async def wait_event(
+        self, types: str | Iterable[str], *, after: int = 0, where: Callable[[BotEvent], bool] | None = None
+    ) -> BotEvent:
+        """Wait for the first event of ``types`` with ``seq > after`` (bound it with a timeout)."""
+        wanted = {types} if isinstance(types, str) else set(types)
+        while True:
+            for event in self._events:
+                if event.seq > after and event.type in wanted and (where is None or where(event)):
+                    return event
+            waiter = self._event_added
+            await waiter.wait()
+
+    # ------------------------------------------------------------------ join
+
+    async def join(self) -> None:
+        """Bootstrap over REST, open the socket, join the media and the room, subscribe to audio.
+
+        Raises:
+            BotJoinError: with a reason (invalid token, inactive meeting, refused, timeout, ...).
+        """
+        if self.state is not BotState.NEW:
+            raise BotJoinError(f"bot is {self.state.value}; a bot joins once")
+        self.state = BotState.JOINING
+        try:
+            peer_id = str(uuid.uuid4())
+            self.details = await fetch_participant_details(
+                self._http, self.config.api_base, self._token, peer_id
+            )
+            if self.details.name:
+                self.display_name = self.details.name
+            self._ice = await fetch_ice_servers(self._http, self.config.api_base, self._token, peer_id)
+            self._sig = SignallingClient(
+                meeting_id=self.meeting_id,
+                token=self._token,
+                base_url=self.config.socket_url,
+                socket_base_uri=self.details.socket_base_uri,
+                connect=self.config.connect or default_connect,
+                request_timeout=self.config.request_timeout,
+                ping_interval=self.config.ping_interval,
+            )
+            self._register_handlers(self._sig)
+            await self._sig.connect(peer_id=peer_id)
+            await self._join_session()
+        except BaseException as exc:
+            reason = _join_failure(exc)
+            await self._finish(BotState.FAILED, reason)
+            if isinstance(exc, asyncio.CancelledError):
+                raise
+            raise BotJoinError(reason) from None
+        self.state = BotState.JOINED
+        self.joined_at = time.time()
+        self._emit("joined", peer_id=self.peer_id, participant_id=self.participant_id, name=self.display_name)
+        self._supervisor = asyncio.create_task(
+            self._supervise(), name=f"rtk-bot-supervisor-{self.participant_id}"
+        )
+
+    async def _join_session(self) -> None:
+        """One media + room join on the current socket (also used after a reconnect)."""
+        sig = self._require_sig()
+        caps = local_capabilities()
+        join = media_edge_pb2.PeerJoinRequest(
+            display_name=self.display_name, prejoined=False, room_uuid=self.meeting_id
+        )
+        for role in ("sender", "receiver"):
+            target = getattr(join.capabilities, role)
+            for kind in ("audio", "video"):
+                cap = getattr(target, kind)
+                for codec in caps[role][kind]["codecs"]:
+                    entry = cap.codecs.add(mime_type=codec["mime_type"], clock_rate=codec["clock_rate"])
+                    if codec["channels"]:
+                        entry.channels = codec["channels"]
+                    if codec["sdp_fmtp_line"]:
+                        entry.sdp_fmtp_line = codec["sdp_fmtp_line"]
+                for ext in caps[role][kind]["header_extensions"]:
+                    cap.header_extensions.add(uri=ext["uri"])
+        await sig.request(MediaEvent.JOIN_ROOM, join, media_edge_pb2.PeerJoinResponse)
+
+        self._send = SendTransport(self._ice)
+        self._recv = RecvTransport(self._ice)
+        self._consumed.clear()
+        for transport, consuming in ((self._send, False), (self._recv, True)):
+            await self._create_transport(transport, consuming)
+
+        peer = room_pb2.Peer(peer_id=sig.peer_id, user_id=self.participant_id, display_name=self.display_name)
+        if self.details and self.details.custom_participant_id:
+            peer.custom_participant_id = self.details.custom_participant_id
+        await sig.request(RoomEvent.JOIN_ROOM, room_pb2.JoinRoomRequest(peer=peer), room_pb2.PeerInfoResponse)
+        await sig.request(RoomEvent.GET_ROOM_INFO, None, room_pb2.RoomInfoResponse)
+        peers = await sig.request(
+            RoomEvent.GET_ROOM_PEERS_INFO, room_pb2.RoomPeersInfoRequest(), room_pb2.RoomPeersInfoResponse
+        )
+        for p in peers.peers:
+            if p.peer_id != sig.peer_id:
+                self._remember_peer(p.peer_id, p.user_id, p.display_name)
+        with contextlib.suppress(SignallingError):
+            await sig.request(
+                ChatEvent.GET_MESSAGES, None, chat_pb2.GetChatMessagesResponse, reply_timeout=5.0
+            )
+        complete = await sig.request(
+            MediaEvent.SELF_JOIN_COMPLETE,
+            media_edge_pb2.PeerJoinCompleteRequest(),
+            media_edge_pb2.PeerJoinCompleteResponse,
+        )
+        for participant in complete.participants:
+            if participant.peer_id == sig.peer_id:
+                continue
+            remote = self._remember_peer(participant.peer_id, participant.user_id, participant.display_name)
+            for state in participant.producer_states:
+                remote.producers[state.producer_id] = state
+        for remote in list(self.peers.values()):
+            for state in list(remote.producers.values()):
+                if state.kind == media_pb2.AUDIO:
+                    await self._consume(remote.peer_id, state)
+        for published in self._published.values():
+            await self._produce(published)
+
+    async def _create_transport(self, transport: SendTransport | RecvTransport, consuming: bool) -> None:
+        sig = self._require_sig()
+        target = media_pb2.SUBSCRIBER if consuming else media_pb2.PUBLISHER
+
+        async def exchange(sdp: str) -> str:
+            reply = await sig.request(
+                MediaEvent.CREATE_WEBRTC_TRANSPORT,
+                media_pb2.CreateTransportRequest(
+                    consuming=consuming,
+                    description=media_pb2.SessionDescription(target=target, type="offer", sdp=sdp),
+                ),
+                media_pb2.CreateTransportResponse,
+            )
+            transport.server_id = reply.transport_id
+            return reply.description.sdp
+
+        await transport.connect(exchange)
+
+    def _remember_peer(self, peer_id: str, user_id: str, name: str) -> RemotePeer:
+        remote = self.peers.get(peer_id)
+        if remote is None:
+            remote = self.peers[peer_id] = RemotePeer(peer_id)
+        if user_id:
+            remote.user_id = user_id
+        if name:
+            remote.name = name
+        return remote
+
+    # ------------------------------------------------------------------ media
+
+    async def _consume(self, peer_id: str, state: media_pb2.ProducerState) -> None:
+        if state.producer_id in self._consumed or self._recv is None:
+            return
+        self._consumed.add(state.producer_id)
+        sig = self._require_sig()
+        recv = self._recv
+        owner: dict[str, str] = {}
+
+        async def request() -> ConsumeOffer:
+            req = media_edge_pb2.ConsumePeersRequest(consuming_transport_id=recv.server_id or "")
+            item = req.requests.add(producing_peer_id=peer_id, producer_id=state.producer_id)
+            if state.HasField("producing_transport_id"):
+                item.producing_transport_id = state.producing_transport_id
+            item.simulcast.preferred_rid = "f"
+            item.simulcast.priority_ordering = "asciibetical"
+            item.simulcast.rid_not_available = "asciibetical"
+            reply = await sig.request(MediaEvent.CONSUME, req, media_edge_pb2.ConsumePeerResponse)
+            mids = []
+            for producer_id, consumer in reply.consumer_ids_map.map.items():
+                if consumer.HasField("error_code") and consumer.error_code:
+                    logger.info("consume %s failed: %s", producer_id, consumer.error_code)
+                    continue
+                mid = consumer.producer_track.stream_id
+                owner[mid] = producer_id
+                mids.append(mid)
+            return ConsumeOffer(sdp=reply.description.sdp, mids=mids)
+
+        async def renegotiate(sdp: str) -> str:
+            await sig.request(
+                MediaEvent.RENEGOTIATE_SESSION_DESCRIPTION,
+                media_pb2.RenegotiateRequest(
+                    transport_id=recv.server_id or "",
+                    description=media_pb2.SessionDescription(
+                        target=media_pb2.SUBSCRIBER, type="answer", sdp=sdp
+                    ),
+                ),
+                media_pb2.RenegotiateResponse,
+            )
+            return ""
+
+        try:
+            tracks = await recv.consume(request, renegotiate)
+        except (SignallingError, PeerError) as exc:
+            self._consumed.discard(state.producer_id)
+            logger.info("consume of %s failed: %s", state.producer_id, exc)
+            return
+        remote = self.peers.get(peer_id) or self._remember_peer(peer_id, "", "")
+        for mid, track in tracks.items():
+            self._mid_owner[mid] = owner.get(mid, state.producer_id)
+            if track.kind != "audio":
+                continue
+            key = remote.user_id or peer_id
+            buffer = self.audio.get(key)
+            if buffer is None:
+                max_bytes = int(self.config.max_buffered_audio_seconds * SAMPLE_RATE) * 2
+                buffer = self.audio[key] = AudioBuffer(peer_id=peer_id, name=remote.name, max_bytes=max_bytes)
+            buffer.peer_id = peer_id
+            buffer.name = remote.name or buffer.name
+            old = self._receivers.pop(mid, None)
+            if old is not None:
+                await old.stop()
+            self._receivers[mid] = AudioReceiver(track, buffer)
+        self._emit("subscribed", peer_id=peer_id, producer_id=state.producer_id, kind="audio")
+
+    async def _produce(self, published: _Published) -> None:
+        sig = self._require_sig()
+        send = self._send
+        if send is None:
+            raise PeerError("no send transport")
+
+        async def exchange(offer: ProduceOffer) -> str:
+            reply = await sig.request(
+                MediaEvent.PRODUCE,
+                media_edge_pb2.ProducerCreateRequest(
+                    kind=offer.kind,
+                    paused=published.paused,
+                    screen_share=False,
+                    description=media_pb2.SessionDescription(
+                        target=media_pb2.PUBLISHER, type="offer", sdp=offer.sdp
+                    ),
+                    msid=offer.msid,
+                    app_data=json.dumps(
+                        {"screenShare": False, "e2ee": False, "mid": offer.mid}, separators=(",", ":")
+                    ),
+                    mime_type="audio/opus" if offer.kind == "audio" else "video/VP8",
+                    producing_transport_id=send.server_id or "",
+                ),
+                media_edge_pb2.ProducerCreateResponse,
+            )
+            published.producer_id = reply.producer_id
+            return reply.description.sdp
+
+        published.mid = await send.produce(published.make_track(), exchange)
+        self._emit("published", kind=published.kind, producer_id=published.producer_id)
+
+    async def _publish(self, kind: str, make_track: Callable[[], MediaStreamTrack]) -> None:
+        self._require_joined()
+        existing = self._published.get(kind)
+        if existing is not None:
+            await self._unpublish(kind)
+        published = _Published(kind=kind, make_track=make_track)
+        self._published[kind] = published
+        await self._produce(published)
+
+    async def _unpublish(self, kind: str) -> None:
+        published = self._published.pop(kind, None)
+        if published is None or published.mid is None or self._send is None:
+            return
+        sig = self._require_sig()
+        send = self._send
+
+        async def exchange(sdp: str) -> str:
+            reply = await sig.request(
+                MediaEvent.CLOSE_PRODUCER,
+                media_edge_pb2.ProducerCloseRequest(
+                    producer_id=published.producer_id or "",
+                    description=media_pb2.SessionDescription(
+                        target=media_pb2.PUBLISHER, type="offer", sdp=sdp
+                    ),
+                    producing_transport_id=send.server_id or "",
+                ),
+                media_edge_pb2.ProducerClosingResponse,
+            )
+            return reply.description.sdp
+
+        await send.close_producer(published.mid, exchange)
+        self._emit("unpublished", kind=kind, producer_id=published.producer_id)
+
+    async def publish_audio(self) -> None:
+        """Publish the bot's audio track (fed by :meth:`play_pcm` and friends; silence when idle)."""
+        if "audio" not in self._published:
+            await self._publish("audio", lambda: PcmAudioTrack(self.audio_source))
+
+    async def play_pcm(self, pcm: bytes) -> asyncio.Future[None]:
+        """Queue s16le mono 48 kHz PCM; publishes audio first if needed. The future resolves when played."""
+        await self.publish_audio()
+        return self.audio_source.enqueue(pcm)
+
+    async def play_tone(
+        self, frequency: float = 440.0, seconds: float = 1.0, amplitude: float = 0.5
+    ) -> asyncio.Future[None]:
+        """Queue a sine tone."""
+        return await self.play_pcm(tone_pcm(frequency, seconds, amplitude=amplitude))
+
+    async def play_file(self, path: str | Path) -> asyncio.Future[None]:
+        """Decode an audio file (WAV, OGG, MP3, ...) and queue it. Decoding runs in a thread."""
+        pcm = await asyncio.to_thread(decode_audio_file, path)
+        return await self.play_pcm(pcm)
+
+    async def play_continuous_tone(self, frequency: float = 440.0, amplitude: float = 0.5) -> None:
+        """Send a tone whenever nothing is queued (until :meth:`stop_continuous_tone`)."""
+        self.audio_source.generator = ToneGenerator(frequency, amplitude)
+        await self.publish_audio()
+
+    def stop_continuous_tone(self) -> None:
+        """Stop the idle tone (silence when nothing is queued)."""
+        self.audio_source.generator = None
+
+    def stop_audio(self) -> None:
+        """Drop queued audio (pending play futures are cancelled)."""
+        self.audio_source.clear()
+
+    async def publish_video(self, source: str | Path | av.VideoFrame, *, fps: float | None = None) -> None:
+        """Publish a still image (path or frame, 2 fps default) or a video file (15 fps default), VP8."""
+        if isinstance(source, (str, Path)):
+            path = Path(source)
+            if path.suffix.lower() in _IMAGE_SUFFIXES:
+                image = await asyncio.to_thread(load_image, path)
+                rate = fps or 2.0
+                await self._publish("video", lambda: StillImageTrack(image, rate))
+            else:
+                rate = fps or 15.0
+                await asyncio.to_thread(VideoFileTrack, path, fps=rate)  # validate the file now
+                await self._publish("video", lambda: VideoFileTrack(path, fps=rate))
+        else:
+            frame = source
+            rate = fps or 2.0
+            await self._publish("video", lambda: StillImageTrack(frame, rate))
+
+    async def stop_video(self) -> None:
+        """Stop publishing video."""
+        self._require_joined()
+        await self._unpublish("video")
+
+    async def set_muted(self, muted: bool) -> None:
+        """Mute or unmute the bot's audio (toggleProducer; silence is sent while muted)."""
+        self._require_joined()
+        self.audio_source.paused = muted
+        published = self._published.get("audio")
+        if published is None:
+            return
+        published.paused = muted
+        if published.producer_id:
+            await self._require_sig().request(
+                MediaEvent.TOGGLE_PRODUCER,
+                media_edge_pb2.ProducerToggleRequest(producer_id=published.producer_id, pause=muted),
+                media_edge_pb2.ProducerToggleResponse,
+            )
+        self._emit("self_muted" if muted else "self_unmuted", by="self")
+
+    # ------------------------------------------------------------------ chat
+
+    async def send_chat(self, text: str, *, to: Iterable[str] | None = None) -> None:
+        """Send a text chat message to the room, or privately to the given peer ids or participant ids."""
+        self._require_joined()
+        sig = self._require_sig()
+        if to is None:
+            await sig.send(
+                ChatEvent.SEND_MESSAGE_TO_ROOM,
+                chat_pb2.SendChatMessageToRoomRequest(payload_type=0, payload=text),
+            )
+        else:
+            peer_ids = [self._resolve_peer(x) for x in to]
+            await sig.send(
+                ChatEvent.SEND_MESSAGE_TO_PEERS,
+                chat_pb2.SendChatMessageToPeersRequest(peer_ids=peer_ids, payload_type=0, payload=text),
+            )
+        self._emit("chat_sent", text=text, to=list(to) if to is not None else None)
+
+    def _resolve_peer(self, who: str) -> str:
+        if who in self.peers:
+            return who
+        for remote in self.peers.values():
+            if remote.user_id == who:
+                return remote.peer_id
+        raise KeyError(f"no peer or participant {who!r} in the room")
+
+    # ------------------------------------------------------------------ pushes
+
+    def _register_handlers(self, sig: SignallingClient) -> None:
+        sig.on(RoomEvent.JOIN_ROOM, self._on_room_join)
+        sig.on(RoomEvent.LEAVE_ROOM, self._on_room_leave)
+        sig.on(RoomEvent.KICK, self._on_kick)
+        sig.on(
+            RoomEvent.KICK_ALL, lambda f: self._terminal_push(BotState.MEETING_ENDED, "the meeting was ended")
+        )
+        sig.on(
+            MediaEvent.MEDIA_ROOM_TERMINATION_BROADCAST,
+            lambda f: self._terminal_push(
+                BotState.MEETING_ENDED,
+                "meeting ended: "
+                + (
+                    parse_payload(f, media_edge_pb2.MediaRoomTerminationBroadcastResponse).reason
+                    or "media room closed"
+                ),
+            ),
+        )
+        sig.on(MediaEvent.PEER_JOINED_BROADCAST, self._on_peer_joined)
+        sig.on(MediaEvent.PEER_LEAVE_BROADCAST, self._on_peer_left)
+        sig.on(MediaEvent.PEER_PRODUCER_CREATE_BROADCAST, self._on_producer_create)
+        sig.on(MediaEvent.PEER_PRODUCER_TOGGLE_BROADCAST, self._on_producer_toggle)
+        sig.on(MediaEvent.PEER_PRODUCER_CLOSE_BROADCAST, self._on_producer_close)
+        sig.on(ChatEvent.SEND_MESSAGE_TO_ROOM, lambda f: self._on_chat(f, private=False))
+        sig.on(ChatEvent.SEND_MESSAGE_TO_PEERS, lambda f: self._on_chat(f, private=True))
+        sig.on(RoomEvent.TRANSCRIPT, self._on_transcript)
+        sig.on(RoomEvent.BROADCAST_MESSAGE, self._on_broadcast)
+        sig.on(RoomEvent.BROADCAST_TO_ENTITY, self._on_broadcast)
+        sig.on_default(lambda f: logger.debug("ignored push %r", f))
+
+    def _spawn(self, coro: Any) -> None:
+        task = asyncio.create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    def _on_room_join(self, frame: Frame) -> None:
+        peer = parse_payload(frame, room_pb2.PeerInfoResponse).peer
+        if not peer.peer_id or peer.peer_id == self.peer_id:
+            return
+        known = peer.peer_id in self.peers
+        self._remember_peer(peer.peer_id, peer.user_id, peer.display_name)
+        if not known:
+            self._emit(
+                "participant_joined",
+                peer_id=peer.peer_id,
+                participant_id=peer.user_id,
+                name=peer.display_name,
+            )
+
+    def _on_room_leave(self, frame: Frame) -> None:
+        peer = parse_payload(frame, room_pb2.PeerInfoResponse).peer
+        self._peer_gone(peer.peer_id)
+
+    def _on_peer_joined(self, frame: Frame) -> None:
+        participant = parse_payload(frame, media_edge_pb2.PeerJoinBroadcastResponse).participant
+        if not participant.peer_id or participant.peer_id == self.peer_id:
+            return
+        known = participant.peer_id in self.peers
+        remote = self._remember_peer(participant.peer_id, participant.user_id, participant.display_name)
+        if not known:
+            self._emit(
+                "participant_joined",
+                peer_id=participant.peer_id,
+                participant_id=remote.user_id,
+                name=remote.name,
+            )
+        for state in participant.producer_states:
+            self._on_new_producer(participant.peer_id, state)
+
+    def _on_peer_left(self, frame: Frame) -> None:
+        self._peer_gone(parse_payload(frame, media_edge_pb2.PeerLeaveBroadcastResponse).participant_id)
+
+    def _peer_gone(self, peer_id: str) -> None:
+        remote = self.peers.pop(peer_id, None)
+        if remote is None:
+            return
+        for producer_id in remote.producers:
+            self._drop_consumer(producer_id)
+        self._emit("participant_left", peer_id=peer_id, participant_id=remote.user_id, name=remote.name)
+
+    def _on_producer_create(self, frame: Frame) -> None:
+        push = parse_payload(frame, media_edge_pb2.PeerProducerCreateBroadcastResponse)
+        if push.participant_id == self.peer_id:
+            return
+        self._on_new_producer(push.participant_id, push.producer_state)
+
+    def _on_new_producer(self, peer_id: str, state: media_pb2.ProducerState) -> None:
+        remote = self._remember_peer(peer_id, "", "")
+        if state.producer_id in remote.producers:
+            return
+        remote.producers[state.producer_id] = state
+        kind = "audio" if state.kind == media_pb2.AUDIO else "video"
+        self._emit(
+            "producer_added",
+            peer_id=peer_id,
+            participant_id=remote.user_id,
+            producer_id=state.producer_id,
+            kind=kind,
+        )
+        if kind == "audio" and self.state is BotState.JOINED:
+            self._spawn(self._consume(peer_id, state))
+
+    def _on_producer_toggle(self, frame: Frame) -> None:
+        push = parse_payload(frame, media_edge_pb2.PeerProducerToggleBroadcastResponse)
+        state = push.producer_state
+        if push.participant_id == self.peer_id:
+            published = self._published.get("audio")
+            if (
+                published
+                and published.producer_id == state.producer_id
+                and state.pause
+                and not published.paused
+            ):
+                published.paused = True
+                self.audio_source.paused = True
+                by = push.initiator_participant_id if push.HasField("initiator_participant_id") else None
+                self._emit("muted", by=by, kind="audio")
+            return
+        remote = self.peers.get(push.participant_id)
+        if remote is not None and state.producer_id in remote.producers:
+            remote.producers[state.producer_id].pause = state.pause
+        self._emit(
+            "producer_toggled", peer_id=push.participant_id, producer_id=state.producer_id, paused=state.pause
+        )
+
+    def _on_producer_close(self, frame: Frame) -> None:
+        push = parse_payload(frame, media_edge_pb2.PeerProducerCloseBroadcastResponse)
+        producer_id = push.producer_state.producer_id
+        remote = self.peers.get(push.participant_id)
+        if remote is not None:
+            remote.producers.pop(producer_id, None)
+        self._drop_consumer(producer_id)
+        self._emit("producer_removed", peer_id=push.participant_id, producer_id=producer_id)
+
+    def _drop_consumer(self, producer_id: str) -> None:
+        self._consumed.discard(producer_id)
+        for mid, owner in list(self._mid_owner.items()):
+            if owner == producer_id:
+                self._mid_owner.pop(mid, None)
+                if self._recv is not None:
+                    self._recv.forget(mid)
+                receiver = self._receivers.pop(mid, None)
+                if receiver is not None:
+                    self._spawn(receiver.stop())
+
+    def _on_chat(self, frame: Frame, *, private: bool) -> None:
+        if private:
+            message = parse_payload(frame, chat_pb2.SendChatMessageToPeersResponse).message
+        else:
+            message = parse_payload(frame, chat_pb2.SendChatMessageToRoomResponse).message
+        if message.peer_id and message.peer_id == self.peer_id:
+            return
+        self._emit(
+            "chat",
+            private=private,
+            text=message.payload,
+            payload_type=message.payload_type,
+            from_peer_id=message.peer_id,
+            from_participant_id=message.user_id,
+            from_name=message.display_name,
+            chat_id=message.chat_id,
+        )
+
+    def _on_transcript(self, frame: Frame) -> None:
+        from realtimekit_mcp.protocol import ai_pb2
+
+        transcript = parse_payload(frame, ai_pb2.MeetingTranscript)
+        self._emit("transcript", transcript=transcript.transcript, is_partial=transcript.is_partial)
+
+    def _on_broadcast(self, frame: Frame) -> None:
+        message = parse_payload(frame, room_pb2.BroadcastMessage)
+        self._emit("broadcast", kind=message.type, payload=message.payload.decode("utf-8", "replace"))
+
+    def _on_kick(self, frame: Frame) -> None:
+        peer = parse_payload(frame, room_pb2.PeerInfoResponse).peer
+        if peer.peer_id and peer.peer_id != self.peer_id:
+            self._peer_gone(peer.peer_id)
+            return
+        self._terminal_push(BotState.KICKED, "removed from the meeting by a host (kicked)")
+
+    def _terminal_push(self, state: BotState, reason: str) -> None:
+        if self.state.terminal:
+            return
+        self.state = state  # set now, so that the socket close that follows is not reconnected
+        self._spawn(self._finish(state, reason))
+
+    # ------------------------------------------------------------------ supervision
+
+    async def _supervise(self) -> None:
+        while True:
+            sig = self._require_sig()
+            reason = await asyncio.shield(sig.closed)
+            if self.state.terminal:
+                return
+            if not self.config.reconnect:
+                await self._finish(BotState.FAILED, f"connection lost: {reason}")
+                return
+            self.state = BotState.RECONNECTING
+            self._emit("reconnecting", reason=reason)
+            await self._close_media()
+            try:
+                await sig.reconnect(
+                    backoff_base=self.config.reconnect_backoff_base,
+                    backoff_cap=self.config.reconnect_backoff_cap,
+                    max_attempts=self.config.reconnect_attempts,
+                )
+                if self.state.terminal:
+                    return
+                self.peers.clear()
+                await self._join_session()
+            except (SignallingError, PeerError) as exc:
+                if self.state.terminal:
+                    return
+                if isinstance(exc, (HandshakeRefused, RequestError)):
+                    await self._finish(BotState.FAILED, f"rejoin refused: {exc}")
+                    return
+                logger.info("rejoin failed (%s); trying again", exc)
+                continue
+            self.reconnects += 1
+            self.state = BotState.JOINED
+            self._emit("reconnected", peer_id=self.peer_id)
+
+    # ------------------------------------------------------------------ leave and clean-up
+
+    async def leave(self, reason: str = "left") -> None:
+        """Leave the meeting (media and room), close the connections. Idempotent."""
+        if self.state.terminal:
+            await self._wait_finished()
+            return
+        sig = self._sig
+        if sig is not None and sig.connected and self.state is BotState.JOINED:
+            self.state = BotState.LEFT
+            with contextlib.suppress(SignallingError):
+                await sig.request(
+                    MediaEvent.LEAVE_ROOM,
+                    media_edge_pb2.PeerLeaveRequest(close_room=False),
+                    media_edge_pb2.PeerLeaveResponse,
+                    reply_timeout=2.0,
+                )
+            with contextlib.suppress(SignallingError):
+                await sig.request(
+                    RoomEvent.LEAVE_ROOM,
+                    room_pb2.LeaveRoomRequest(),
+                    room_pb2.PeerInfoResponse,
+                    reply_timeout=2.0,
+                )
+        await self._finish(BotState.LEFT, reason)
+
+    async def _wait_finished(self) -> None:
+        await asyncio.shield(self.ended)
+
+    async def _close_media(self) -> None:
+        receivers, self._receivers = self._receivers, {}
+        for receiver in receivers.values():
+            await receiver.stop()
+        self._mid_owner.clear()
+        for transport in (self._send, self._recv):
+            if transport is not None:
+                await transport.close()
+        self._send = self._recv = None
+
+    async def _finish(self, state: BotState, reason: str) -> None:
+        if self.ended.done():
+            return
+        self.state = state
+        self.end_reason = redact(reason)
+        current = asyncio.current_task()
+        if self._supervisor is not None and self._supervisor is not current:
+            self._supervisor.cancel()
+            with contextlib.suppress(BaseException):
+                await self._supervisor
+        self.audio_source.clear()
+        await self._close_media()
+        if self._sig is not None:
+            await self._sig.close(reason)
+        for task in list(self._tasks):
+            if task is not current:
+                task.cancel()
+        for task in list(self._tasks):
+            if task is not current:
+                with contextlib.suppress(BaseException):
+                    await task
+        if self._owns_http:
+            await self._http.aclose()
+        if not self.ended.done():
+            self.ended.set_result(self.end_reason)
+        if state is not BotState.FAILED or self.joined_at is not None:
+            self._emit(
+                {
+                    BotState.LEFT: "left",
+                    BotState.KICKED: "kicked",
+                    BotState.MEETING_ENDED: "meeting_ended",
+                    BotState.FAILED: "failed",
+                }[state],
+                reason=self.end_reason,
+            )
+
+    # ------------------------------------------------------------------ status
+
+    def status(self) -> dict[str, Any]:
+        """A JSON-ready summary: state, reason, peers, published tracks, audio buffers, last event seq."""
+        return {
+            "state": self.state.value,
+            "end_reason": self.end_reason,
+            "meeting_id": self.meeting_id,
+            "participant_id": self.participant_id,
+            "peer_id": self.peer_id,
+            "name": self.display_name,
+            "reconnects": self.reconnects,
+            "muted": self.audio_source.paused,
+            "published": {
+                k: {"producer_id": v.producer_id, "paused": v.paused} for k, v in self._published.items()
+            },
+            "outgoing_audio_queued_seconds": round(self.audio_source.buffered_seconds, 3),
+            "peers": [
+                {
+                    "peer_id": p.peer_id,
+                    "participant_id": p.user_id,
+                    "name": p.name,
+                    "producers": len(p.producers),
+                }
+                for p in self.peers.values()
+            ],
+            "audio_buffers": {
+                key: {
+                    "name": b.name,
+                    "peer_id": b.peer_id,
+                    "seconds": round(b.seconds, 3),
+                    "dropped_bytes": b.dropped_bytes,
+                }
+                for key, b in self.audio.items()
+            },
+            "last_seq": self._seq,
+        }
+
+    def buffered_audio_bytes(self) -> int:
+        """Bytes of received PCM held across all remote participants."""
+        return sum(len(b.data) for b in self.audio.values())
+
+    # ------------------------------------------------------------------ helpers
+
+    def _require_sig(self) -> SignallingClient:
+        if self._sig is None:
+            raise BotJoinError("the bot has not joined")
+        return self._sig
+
+    def _require_joined(self) -> None:
+        if self.state is not BotState.JOINED:
+            raise RuntimeError(
+                f"bot is {self.state.value}" + (f" ({self.end_reason})" if self.end_reason else "")
+            )
+
+
+def _join_failure(exc: BaseException) -> str:
+    if isinstance(exc, HandshakeRefused):
+        return f"join refused by the socket edge: {exc.reason or exc}"
+    if isinstance(exc, RequestError):
+        return f"join refused: {exc.server_message}"
+    if isinstance(exc, asyncio.CancelledError):
+        return "join cancelled"
+    if isinstance(exc, (SignallingError, PeerError, BotJoinError, ValueError)):
+        return str(exc)
+    return f"join failed: {type(exc).__name__}: {redact(str(exc))}"

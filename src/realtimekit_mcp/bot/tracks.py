@@ -1,0 +1,538 @@
+"""Media in and out of the bot: PCM audio tracks, tones, files, still-image/video tracks, receive buffers.
+
+Audio inside the bot is always **PCM s16le, mono, 48 kHz**, cut in 20 ms frames (960 samples,
+1,920 bytes). Outgoing audio is a :class:`PcmAudioTrack` that plays whatever is queued on it and
+silence otherwise, paced in real time. Incoming audio is converted by :class:`AudioReceiver` into a
+bounded :class:`AudioBuffer` per remote participant.
+
+Pure helpers (tone synthesis, resampling, Goertzel analysis) need no aiortc and no numpy.
+"""
+
+from __future__ import annotations
+
+import array
+import asyncio
+import contextlib
+import fractions
+import logging
+import math
+import sys
+import time
+import wave
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import av
+from aiortc import MediaStreamTrack
+from aiortc.mediastreams import MediaStreamError
+
+__all__ = [
+    "FRAME_BYTES",
+    "FRAME_SAMPLES",
+    "SAMPLE_RATE",
+    "AudioBuffer",
+    "AudioReceiver",
+    "AudioSource",
+    "PcmAudioTrack",
+    "StillImageTrack",
+    "ToneGenerator",
+    "VideoFileTrack",
+    "decode_audio_file",
+    "goertzel_power",
+    "load_image",
+    "pcm_samples",
+    "peak_frequency",
+    "resample_linear",
+    "test_pattern",
+    "tone_pcm",
+]
+
+logger = logging.getLogger(__name__)
+
+SAMPLE_RATE = 48_000
+FRAME_SAMPLES = 960
+"""Samples in one 20 ms frame at 48 kHz."""
+FRAME_BYTES = FRAME_SAMPLES * 2
+_TIME_BASE = fractions.Fraction(1, SAMPLE_RATE)
+_VIDEO_CLOCK = 90_000
+
+# ----------------------------------------------------------------------------- pure helpers
+
+
+def pcm_samples(pcm: bytes) -> array.array[int]:
+    """The samples of s16le PCM as an ``array('h')``."""
+    samples = array.array("h")
+    samples.frombytes(pcm[: len(pcm) - len(pcm) % 2])
+    if sys.byteorder != "little":  # pragma: no cover
+        samples.byteswap()
+    return samples
+
+
+def _to_bytes(samples: array.array[int]) -> bytes:
+    if sys.byteorder != "little":  # pragma: no cover
+        samples = array.array("h", samples)
+        samples.byteswap()
+    return samples.tobytes()
+
+
+def tone_pcm(
+    frequency: float,
+    seconds: float,
+    *,
+    amplitude: float = 0.5,
+    sample_rate: int = SAMPLE_RATE,
+    phase: float = 0.0,
+) -> bytes:
+    """A sine tone as s16le mono PCM."""
+    count = int(seconds * sample_rate)
+    scale = max(0.0, min(1.0, amplitude)) * 32767
+    step = 2 * math.pi * frequency / sample_rate
+    return _to_bytes(array.array("h", (int(scale * math.sin(phase + step * i)) for i in range(count))))
+
+
+def resample_linear(pcm: bytes, from_rate: int, to_rate: int) -> bytes:
+    """Resample s16le mono PCM by linear interpolation (good enough for speech and tones)."""
+    if from_rate == to_rate or not pcm:
+        return pcm
+    src = pcm_samples(pcm)
+    n_out = int(len(src) * to_rate / from_rate)
+    ratio = from_rate / to_rate
+    out = array.array("h")
+    last = len(src) - 1
+    for i in range(n_out):
+        pos = i * ratio
+        j = int(pos)
+        frac = pos - j
+        a = src[min(j, last)]
+        b = src[min(j + 1, last)]
+        out.append(int(a + (b - a) * frac))
+    return _to_bytes(out)
+
+
+def goertzel_power(samples: Sequence[int], frequency: float, sample_rate: int = SAMPLE_RATE) -> float:
+    """The power of ``frequency`` in ``samples`` (Goertzel algorithm)."""
+    coeff = 2 * math.cos(2 * math.pi * frequency / sample_rate)
+    s1 = s2 = 0.0
+    for x in samples:
+        s0 = x + coeff * s1 - s2
+        s2 = s1
+        s1 = s0
+    return s1 * s1 + s2 * s2 - coeff * s1 * s2
+
+
+def peak_frequency(
+    pcm: bytes, *, low: float = 50.0, high: float = 2000.0, step: float = 1.0, sample_rate: int = SAMPLE_RATE
+) -> float:
+    """The strongest frequency of s16le mono PCM between ``low`` and ``high``.
+
+    A coarse scan (10 x ``step``) followed by a fine scan around the best coarse bin.
+    """
+    samples = pcm_samples(pcm)
+    if not samples:
+        raise ValueError("no samples")
+
+    def best(lo: float, hi: float, st: float) -> float:
+        top, top_power = lo, -1.0
+        f = lo
+        while f <= hi:
+            power = goertzel_power(samples, f, sample_rate)
+            if power > top_power:
+                top, top_power = f, power
+            f += st
+        return top
+
+    coarse = best(low, high, step * 10)
+    return best(max(low, coarse - step * 10), min(high, coarse + step * 10), step)
+
+
+class ToneGenerator:
+    """A continuous sine source: each call returns the next ``n`` samples as PCM (phase kept)."""
+
+    def __init__(self, frequency: float, amplitude: float = 0.5) -> None:
+        self.frequency = frequency
+        self.amplitude = amplitude
+        self._phase = 0.0
+
+    def __call__(self, samples: int) -> bytes:
+        pcm = tone_pcm(self.frequency, samples / SAMPLE_RATE, amplitude=self.amplitude, phase=self._phase)
+        self._phase = (self._phase + 2 * math.pi * self.frequency * samples / SAMPLE_RATE) % (2 * math.pi)
+        return pcm
+
+
+# ----------------------------------------------------------------------------- files
+
+
+def _read_wav(path: Path) -> bytes:
+    with wave.open(str(path), "rb") as wav:
+        width = wav.getsampwidth()
+        channels = wav.getnchannels()
+        rate = wav.getframerate()
+        raw = wav.readframes(wav.getnframes())
+    if width != 2:
+        raise ValueError(f"{path.name}: only 16-bit WAV is supported (got {width * 8}-bit)")
+    samples = pcm_samples(raw)
+    if channels > 1:
+        mono = array.array(
+            "h", (sum(samples[i : i + channels]) // channels for i in range(0, len(samples), channels))
+        )
+        samples = mono
+    return resample_linear(_to_bytes(samples), rate, SAMPLE_RATE)
+
+
+def _decode_with_av(path: Path) -> bytes:
+    chunks: list[bytes] = []
+    resampler = av.AudioResampler(format="s16", layout="mono", rate=SAMPLE_RATE)
+    with av.open(str(path)) as container:
+        if not container.streams.audio:
+            raise ValueError(f"{path.name}: no audio stream")
+        for frame in container.decode(audio=0):
+            for out in resampler.resample(frame):
+                chunks.append(bytes(out.planes[0])[: out.samples * 2])
+        for out in resampler.resample(None):
+            chunks.append(bytes(out.planes[0])[: out.samples * 2])
+    return b"".join(chunks)
+
+
+def decode_audio_file(path: str | Path) -> bytes:
+    """Decode an audio file to s16le mono 48 kHz PCM (WAV with the stdlib; OGG/MP3/others with av).
+
+    Raises:
+        ValueError: the file is not decodable audio.
+        OSError: the file cannot be read.
+    """
+    p = Path(path)
+    if p.suffix.lower() == ".wav":
+        try:
+            return _read_wav(p)
+        except wave.Error:
+            pass  # not PCM WAV (e.g. float or compressed): let av try
+    try:
+        return _decode_with_av(p)
+    except av.error.FFmpegError as exc:
+        raise ValueError(f"{p.name}: cannot decode audio ({type(exc).__name__})") from None
+
+
+# ----------------------------------------------------------------------------- outgoing audio
+
+
+@dataclass(slots=True)
+class _Pending:
+    end: int
+    future: asyncio.Future[None]
+
+
+class AudioSource:
+    """Outgoing PCM (s16le mono 48 kHz): a bounded queue, then the generator ``source``, then silence.
+
+    One source outlives the tracks that read it (a reconnect makes a new peer connection and a new
+    :class:`PcmAudioTrack` over the same source). :meth:`enqueue` returns a future resolved when the
+    last queued sample has been sent; ``max_buffer_seconds`` bounds the queue (:class:`BufferError`).
+    """
+
+    def __init__(
+        self, *, generator: Callable[[int], bytes] | None = None, max_buffer_seconds: float = 600.0
+    ) -> None:
+        self.generator = generator
+        self.max_buffer_bytes = int(max_buffer_seconds * SAMPLE_RATE) * 2
+        self.paused = False
+        self._buffer = bytearray()
+        self._sent = 0
+        self._queued_total = 0
+        self._pending: list[_Pending] = []
+        self.frames_sent = 0
+
+    @property
+    def buffered_seconds(self) -> float:
+        """Seconds of queued audio not yet sent."""
+        return len(self._buffer) / 2 / SAMPLE_RATE
+
+    def enqueue(self, pcm: bytes) -> asyncio.Future[None]:
+        """Queue PCM for playback; the future resolves when it has been sent (cancelled by :meth:`clear`)."""
+        if len(self._buffer) + len(pcm) > self.max_buffer_bytes:
+            raise BufferError(
+                f"audio queue is full ({self.buffered_seconds:.1f} s queued, limit "
+                f"{self.max_buffer_bytes / 2 / SAMPLE_RATE:.0f} s)"
+            )
+        pcm = pcm[: len(pcm) - len(pcm) % 2]
+        self._buffer.extend(pcm)
+        self._queued_total += len(pcm)
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._pending.append(_Pending(self._queued_total, future))
+        if not pcm:
+            self._settle()
+        return future
+
+    def clear(self) -> None:
+        """Drop queued audio and cancel the futures of what was not played."""
+        self._sent += len(self._buffer)
+        self._buffer.clear()
+        pending, self._pending = self._pending, []
+        for item in pending:
+            if not item.future.done():
+                item.future.cancel()
+
+    def _settle(self) -> None:
+        while self._pending and self._pending[0].end <= self._sent:
+            item = self._pending.pop(0)
+            if not item.future.done():
+                item.future.set_result(None)
+
+    def next_frame(self) -> bytes:
+        """The next 20 ms of PCM (queued audio first, then the generator, else silence)."""
+        self.frames_sent += 1
+        if self._buffer:
+            chunk = bytes(self._buffer[:FRAME_BYTES])
+            del self._buffer[:FRAME_BYTES]
+            self._sent += len(chunk)
+            self._settle()
+            chunk = chunk.ljust(FRAME_BYTES, b"\0")
+        elif self.generator is not None:
+            chunk = self.generator(FRAME_SAMPLES)[:FRAME_BYTES].ljust(FRAME_BYTES, b"\0")
+        else:
+            chunk = bytes(FRAME_BYTES)
+        return bytes(FRAME_BYTES) if self.paused else chunk
+
+
+class PcmAudioTrack(MediaStreamTrack):
+    """An outgoing audio track reading 20 ms frames from an :class:`AudioSource`, paced in real time."""
+
+    kind = "audio"
+
+    def __init__(self, source: AudioSource) -> None:
+        super().__init__()
+        self.source = source
+        self._start: float | None = None
+        self._timestamp = 0
+
+    async def recv(self) -> av.AudioFrame:
+        """The next 20 ms frame."""
+        if self.readyState != "live":
+            raise MediaStreamError
+        now = time.monotonic()
+        if self._start is None:
+            self._start = now
+            self._timestamp = 0
+        else:
+            self._timestamp += FRAME_SAMPLES
+            due = self._start + self._timestamp / SAMPLE_RATE
+            if due - now < -0.5:  # fell far behind (event loop stall): resynchronise
+                self._start = now - self._timestamp / SAMPLE_RATE
+            elif due > now:
+                await asyncio.sleep(due - now)
+        frame = av.AudioFrame(format="s16", layout="mono", samples=FRAME_SAMPLES)
+        frame.planes[0].update(self.source.next_frame())
+        frame.pts = self._timestamp
+        frame.sample_rate = SAMPLE_RATE
+        frame.time_base = _TIME_BASE
+        return frame
+
+
+# ----------------------------------------------------------------------------- outgoing video
+
+
+def test_pattern(width: int = 320, height: int = 240) -> av.VideoFrame:
+    """A generated colour-bar frame (yuv420p)."""
+    frame = av.VideoFrame(width, height, "yuv420p")
+    bars = [(235, 128, 128), (210, 16, 146), (170, 166, 16), (145, 54, 34), (106, 202, 222), (81, 90, 240)]
+    y_plane, u_plane, v_plane = frame.planes
+    bar_w = max(1, width // len(bars))
+    y_row = bytes(bars[min(x // bar_w, len(bars) - 1)][0] for x in range(y_plane.line_size))
+    u_row = bytes(bars[min(2 * x // bar_w, len(bars) - 1)][1] for x in range(u_plane.line_size))
+    v_row = bytes(bars[min(2 * x // bar_w, len(bars) - 1)][2] for x in range(v_plane.line_size))
+    y_plane.update(y_row * y_plane.height)
+    u_plane.update(u_row * u_plane.height)
+    v_plane.update(v_row * v_plane.height)
+    return frame
+
+
+def load_image(path: str | Path, *, max_width: int = 1280) -> av.VideoFrame:
+    """Decode an image file (PNG, JPEG, ...) into a yuv420p frame, scaled down to ``max_width``.
+
+    Raises:
+        ValueError: the file is not a decodable image.
+    """
+    p = Path(path)
+    try:
+        with av.open(str(p)) as container:
+            frame = next(container.decode(video=0))
+    except (av.error.FFmpegError, StopIteration) as exc:
+        raise ValueError(f"{p.name}: cannot decode image ({type(exc).__name__})") from None
+    width, height = frame.width, frame.height
+    if width > max_width:
+        height = int(height * max_width / width)
+        width = max_width
+    return frame.reformat(width=width - width % 2, height=height - height % 2, format="yuv420p")
+
+
+class _PacedVideoTrack(MediaStreamTrack):
+    kind = "video"
+
+    def __init__(self, fps: float) -> None:
+        super().__init__()
+        self.fps = max(0.5, fps)
+        self._start: float | None = None
+        self._count = 0
+
+    async def _pace(self) -> int:
+        if self.readyState != "live":
+            raise MediaStreamError
+        now = time.monotonic()
+        if self._start is None:
+            self._start = now
+        else:
+            self._count += 1
+            due = self._start + self._count / self.fps
+            if due > now:
+                await asyncio.sleep(due - now)
+        return int(self._count * _VIDEO_CLOCK / self.fps)
+
+
+class StillImageTrack(_PacedVideoTrack):
+    """Sends one image again and again at a low frame rate (VP8 through aiortc, single layer)."""
+
+    def __init__(self, image: av.VideoFrame, fps: float = 2.0) -> None:
+        super().__init__(fps)
+        self.image = image
+
+    async def recv(self) -> av.VideoFrame:
+        """The image again, with the next timestamp."""
+        pts = await self._pace()
+        frame = self.image.reformat(format="yuv420p")
+        frame.pts = pts
+        frame.time_base = fractions.Fraction(1, _VIDEO_CLOCK)
+        return frame
+
+
+class VideoFileTrack(_PacedVideoTrack):
+    """Plays a video file's frames (looping by default) at ``fps``, decoded with av."""
+
+    def __init__(
+        self, path: str | Path, *, fps: float = 15.0, loop: bool = True, max_width: int = 640
+    ) -> None:
+        super().__init__(fps)
+        self.path = Path(path)
+        self.loop = loop
+        self.max_width = max_width
+        self._container: av.container.InputContainer | None = None
+        self._frames: object = None
+        with av.open(str(self.path)) as probe:  # fail early on an undecodable file
+            if not probe.streams.video:
+                raise ValueError(f"{self.path.name}: no video stream")
+
+    def _next_decoded(self) -> av.VideoFrame | None:
+        for _ in range(2):
+            if self._container is None:
+                self._container = av.open(str(self.path))
+                self._frames = self._container.decode(video=0)
+            try:
+                return next(self._frames)  # type: ignore[call-overload, no-any-return]
+            except StopIteration:
+                self._container.close()
+                self._container = None
+                if not self.loop:
+                    return None
+        return None
+
+    async def recv(self) -> av.VideoFrame:
+        """The next frame of the file."""
+        pts = await self._pace()
+        decoded = self._next_decoded()
+        if decoded is None:
+            self.stop()
+            raise MediaStreamError
+        width, height = decoded.width, decoded.height
+        if width > self.max_width:
+            height = int(height * self.max_width / width)
+            width = self.max_width
+        frame = decoded.reformat(width=width - width % 2, height=height - height % 2, format="yuv420p")
+        frame.pts = pts
+        frame.time_base = fractions.Fraction(1, _VIDEO_CLOCK)
+        return frame
+
+    def stop(self) -> None:
+        """End the track and close the file."""
+        if self._container is not None:
+            with contextlib.suppress(Exception):
+                self._container.close()
+            self._container = None
+        super().stop()
+
+
+# ----------------------------------------------------------------------------- incoming audio
+
+
+@dataclass(slots=True)
+class AudioBuffer:
+    """Received PCM (s16le mono 48 kHz) of one remote participant, bounded to ``max_bytes``.
+
+    When full, the oldest audio is dropped and counted in ``dropped_bytes``.
+    """
+
+    peer_id: str
+    name: str
+    max_bytes: int
+    data: bytearray = field(default_factory=bytearray)
+    received_bytes: int = 0
+    dropped_bytes: int = 0
+    frames: int = 0
+    last_frame_at: float | None = None
+    changed: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def append(self, pcm: bytes) -> None:
+        """Add PCM, dropping the oldest bytes beyond the bound."""
+        self.data.extend(pcm)
+        self.received_bytes += len(pcm)
+        self.frames += 1
+        self.last_frame_at = time.monotonic()
+        excess = len(self.data) - self.max_bytes
+        if excess > 0:
+            excess += excess % 2
+            del self.data[:excess]
+            self.dropped_bytes += excess
+        self.changed.set()
+
+    def take(self, max_bytes: int | None = None) -> bytes:
+        """Remove and return up to ``max_bytes`` of the oldest buffered PCM (all by default)."""
+        n = len(self.data) if max_bytes is None else min(len(self.data), max_bytes - max_bytes % 2)
+        out = bytes(self.data[:n])
+        del self.data[:n]
+        if not self.data:
+            self.changed.clear()
+        return out
+
+    def peek_last(self, n_bytes: int) -> bytes:
+        """The newest ``n_bytes`` of buffered PCM, left in place."""
+        return bytes(self.data[-n_bytes:]) if n_bytes > 0 else b""
+
+    @property
+    def seconds(self) -> float:
+        """Seconds of audio buffered."""
+        return len(self.data) / 2 / SAMPLE_RATE
+
+
+class AudioReceiver:
+    """Reads a remote audio track into an :class:`AudioBuffer` (converted to mono s16 48 kHz)."""
+
+    def __init__(self, track: MediaStreamTrack, buffer: AudioBuffer) -> None:
+        self.track = track
+        self.buffer = buffer
+        self._resampler = av.AudioResampler(format="s16", layout="mono", rate=SAMPLE_RATE)
+        self.task: asyncio.Task[None] = asyncio.create_task(
+            self._run(), name=f"rtk-audio-in-{buffer.peer_id}"
+        )
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                frame = await self.track.recv()
+            except MediaStreamError:
+                return
+            for out in self._resampler.resample(frame):  # type: ignore[arg-type]
+                self.buffer.append(bytes(out.planes[0])[: out.samples * 2])
+
+    async def stop(self) -> None:
+        """Stop reading (the buffer keeps what it has)."""
+        self.task.cancel()
+        with contextlib.suppress(BaseException):
+            await self.task
