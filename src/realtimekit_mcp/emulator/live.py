@@ -1,0 +1,132 @@
+"""Rooms, peers and chat of the emulator's live plane: pure state, no I/O, no protobuf.
+
+A *peer* is one socket connection of a participant (``peerID`` of the socket URL). It goes
+through two joins, as with the web SDK: the media join (``media.joinRoom``, then
+``selfJoinComplete``) and the room join (``joinRoom``), in either order. Who receives which push
+is decided here (:meth:`Room.room_members`, :meth:`Room.media_members`, :meth:`ChatEntry.visible_to`);
+:mod:`.edge` encodes and sends, :mod:`.sfu` moves media, :mod:`.backend` keeps sessions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+__all__ = ["ChatEntry", "LivePeer", "LiveState", "RemovalReason", "Room"]
+
+
+class RemovalReason(str, Enum):
+    """Why a peer left the room; decides the pushes it gets and the socket close code."""
+
+    LEFT = "left"
+    """It sent leaveRoom or its socket closed."""
+    KICKED = "kicked"
+    """A REST kick removed it."""
+    MEETING_ENDED = "meeting_ended"
+    """Kick-all or a host ended the session."""
+    REPLACED = "replaced"
+    """A new socket with the same peer id, or one naming it as ``oldPeerID``."""
+
+
+@dataclass(eq=False)
+class LivePeer:
+    """One connected peer and its progress through the joins."""
+
+    peer_id: str
+    participant_id: str
+    meeting_id: str
+    app_id: str
+    display_name: str
+    custom_participant_id: str | None = None
+    preset_id: str | None = None
+    preset_name: str | None = None
+    picture: str | None = None
+    media_joined: bool = False
+    """``media.joinRoom`` accepted."""
+    media_complete: bool = False
+    """``selfJoinComplete`` done: receives producer and peer broadcasts."""
+    room_joined: bool = False
+    """``joinRoom`` accepted: counted in the session, receives room pushes and chat."""
+    session_id: str | None = None
+    muted: bool = False
+    removed: RemovalReason | None = None
+
+
+@dataclass(frozen=True)
+class ChatEntry:
+    """One chat message of a room; ``targets`` are peer ids (empty for a room message)."""
+
+    chat_id: str
+    peer_id: str
+    user_id: str
+    display_name: str
+    payload_type: int
+    payload: str
+    created_at_ms: int
+    targets: tuple[str, ...] = ()
+
+    @property
+    def private(self) -> bool:
+        """True for a message to chosen peers."""
+        return bool(self.targets)
+
+    def visible_to(self, peer_id: str) -> bool:
+        """Whether ``peer_id`` may read this message (room messages: everyone)."""
+        return not self.targets or peer_id == self.peer_id or peer_id in self.targets
+
+
+@dataclass(eq=False)
+class Room:
+    """The live state of one meeting."""
+
+    meeting_id: str
+    peers: dict[str, LivePeer] = field(default_factory=dict)
+    session_id: str | None = None
+    chat: list[ChatEntry] = field(default_factory=list)
+
+    def room_members(self, *, exclude: str | None = None) -> list[LivePeer]:
+        """Peers that completed the room join (receive room pushes and chat), in join order."""
+        return [p for p in self.peers.values() if p.room_joined and p.peer_id != exclude]
+
+    def media_members(self, *, exclude: str | None = None) -> list[LivePeer]:
+        """Peers that completed the media join (receive producer and peer broadcasts)."""
+        return [p for p in self.peers.values() if p.media_complete and p.peer_id != exclude]
+
+    def enter_session(self, session_id: str) -> None:
+        """Note the session a room join landed in; a new session starts with an empty chat."""
+        if session_id != self.session_id:
+            self.session_id = session_id
+            self.chat = []
+
+    def history_for(self, peer_id: str) -> list[ChatEntry]:
+        """The chat messages ``peer_id`` may read, oldest first."""
+        return [entry for entry in self.chat if entry.visible_to(peer_id)]
+
+
+@dataclass
+class LiveState:
+    """Every room and peer of the emulator."""
+
+    rooms: dict[str, Room] = field(default_factory=dict)
+    peers: dict[str, LivePeer] = field(default_factory=dict)
+
+    def add(self, peer: LivePeer) -> Room:
+        """Register a connected peer; returns its room."""
+        room = self.rooms.setdefault(peer.meeting_id, Room(peer.meeting_id))
+        room.peers[peer.peer_id] = peer
+        self.peers[peer.peer_id] = peer
+        return room
+
+    def room_of(self, peer: LivePeer) -> Room:
+        """The room of a registered peer."""
+        return self.rooms.setdefault(peer.meeting_id, Room(peer.meeting_id))
+
+    def discard(self, peer: LivePeer) -> None:
+        """Forget a peer (only if this exact peer object is registered); drops an empty room."""
+        if self.peers.get(peer.peer_id) is peer:
+            del self.peers[peer.peer_id]
+        room = self.rooms.get(peer.meeting_id)
+        if room is not None and room.peers.get(peer.peer_id) is peer:
+            del room.peers[peer.peer_id]
+            if not room.peers and not room.chat:
+                del self.rooms[peer.meeting_id]
