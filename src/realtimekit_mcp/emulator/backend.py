@@ -860,8 +860,7 @@ class EmulatorBackend:
             "updated_at": now,
             "ended_at": None,
             "max_concurrent_participants": 0,
-            "chat": [],
-            "transcript": [],
+            "transcript_end_ms": None,
             "summary": None,
             "polls": [],
         }
@@ -1000,7 +999,7 @@ class EmulatorBackend:
             {"session_id": session["id"], "meeting_id": session["meeting_id"], "reason": reason},
         )
         self._emit("meeting.ended", {"meeting": meeting_obj, "reason": reason})
-        if session["chat"]:
+        if self._chat(session["id"]):
             url, expiry = self._signed_url("chat", session["id"])
             app = self.store.get("app", session["app_id"]) or {}
             self._emit(
@@ -1019,13 +1018,14 @@ class EmulatorBackend:
                     }
                 ),
             )
-        if session["transcript"] and meeting.get("transcribe_on_end"):
+        has_transcript = bool(self._transcript(session["id"]))
+        if has_transcript and meeting.get("transcribe_on_end"):
             url, expiry = self._signed_url("transcript-csv", session["id"])
             self._emit(
                 "meeting.transcript",
                 {"meeting": meeting_obj, "transcriptDownloadUrl": url, "transcriptDownloadUrlExpiry": expiry},
             )
-        if session["transcript"] and meeting.get("summarize_on_end"):
+        if has_transcript and meeting.get("summarize_on_end"):
             self._generate_summary(session)
 
     @_locked
@@ -1057,8 +1057,7 @@ class EmulatorBackend:
                 "text": text,
                 "created_at": self._now_iso(),
             }
-            session["chat"].append(message)
-            self.store.put("session", session, app_id=session["app_id"], parent=session["meeting_id"])
+            self.store.put("chat", message, app_id=session["app_id"], parent=session_id)
             return message
 
     @_locked
@@ -1077,11 +1076,14 @@ class EmulatorBackend:
             if session is None:
                 raise NotFound(f"No session found for session_id {session_id}")
             peer = self.store.get("peer", peer_id) if peer_id else None
+            last_end = session.get("transcript_end_ms")
             if start_ms is None:
-                start_ms = session["transcript"][-1]["end_ms"] + 500 if session["transcript"] else 0
+                start_ms = last_end + 500 if last_end is not None else 0
             if end_ms is None:
                 end_ms = start_ms + max(1000, 350 * len(text.split()))
             line = {
+                "id": self.new_id(),
+                "session_id": session_id,
                 "start_ms": int(start_ms),
                 "end_ms": int(end_ms),
                 "peer_id": peer_id,
@@ -1092,9 +1094,25 @@ class EmulatorBackend:
                 "left_at": peer.get("left_at") if peer else None,
                 "text": text,
             }
-            session["transcript"].append(line)
+            self.store.put("transcript_line", line, app_id=session["app_id"], parent=session_id)
+            session["transcript_end_ms"] = max(int(end_ms), last_end or 0)
             self.store.put("session", session, app_id=session["app_id"], parent=session["meeting_id"])
             return line
+
+    def _chat(self, session_id: str) -> list[Doc]:
+        return self.store.list("chat", parent=session_id)
+
+    def _transcript(self, session_id: str) -> list[Doc]:
+        """Transcript lines in time order, with each speaker's current join/leave times."""
+        lines = _ordered(
+            self.store.list("transcript_line", parent=session_id), lambda x: x["start_ms"], descending=False
+        )
+        peers = {p["id"]: p for p in self._peers(session_id)}
+        for line in lines:
+            peer = peers.get(line.get("peer_id") or "")
+            if peer:
+                line.update(joined_at=peer["joined_at"], left_at=peer.get("left_at"))
+        return lines
 
     # -- active session (moderation) ---------------------------------------------------------------
     @_locked
@@ -1409,7 +1427,7 @@ class EmulatorBackend:
     def session_chat(self, app_id: str, session_id: str) -> dict[str, Any]:
         """Chat export URL (SE6)."""
         session = self._session(app_id, session_id)
-        if not session["chat"]:
+        if not self._chat(session["id"]):
             raise NotFound(f"No chat found for session_id {session_id}")
         url, expiry = self._signed_url("chat", session["id"])
         return {"chat_download_url": url, "chat_download_url_expiry": expiry}
@@ -1420,7 +1438,7 @@ class EmulatorBackend:
     ) -> dict[str, Any]:
         """Transcript export URL in CSV (default), JSON, SRT or VTT (SE7); available once the session ended."""
         session = self._session(app_id, session_id)
-        if not session["transcript"] or session["status"] != "ENDED":
+        if not self._transcript(session["id"]) or session["status"] != "ENDED":
             raise NotFound(f"No transcript found for session_id {session_id}")
         url, expiry = self._signed_url(f"transcript-{(format or 'CSV').lower()}", session["id"])
         return {
@@ -1434,7 +1452,7 @@ class EmulatorBackend:
         summarization = (meeting.get("ai_config") or self._default_ai_config()).get("summarization") or {}
         text_format = summarization.get("text_format", "markdown")
         text = media.summarize(
-            session["transcript"],
+            self._transcript(session["id"]),
             title=meeting.get("title"),
             text_format=text_format,
             word_limit=int(summarization.get("word_limit", 500)),
@@ -1465,7 +1483,7 @@ class EmulatorBackend:
         """Generate (or regenerate) the summary from the transcript (SE9)."""
         with self.store.transaction():
             session = self._session(app_id, session_id)
-            if not session["transcript"] or session["status"] != "ENDED":
+            if not self._transcript(session["id"]) or session["status"] != "ENDED":
                 raise BadRequest(f"No transcript available for session_id {session_id}: a summary needs one")
             self._generate_summary(session)
             return {"session_id": session["id"], "status": "COMPLETED"}
@@ -2402,14 +2420,14 @@ class EmulatorBackend:
                 raise NotFound(f"No session found for session_id {target}")
             if kind == "chat":
                 return (
-                    media.chat_csv(session["chat"]).encode(),
+                    media.chat_csv(self._chat(target)).encode(),
                     "text/csv; charset=utf-8",
                     f"{target}_chat.csv",
                 )
             if kind.startswith("transcript-"):
                 fmt = kind.split("-", 1)[1].upper()
                 render, media_type, ext = media.TRANSCRIPT_RENDERERS[fmt]
-                return render(session["transcript"]).encode(), media_type, f"{target}_transcript.{ext}"
+                return render(self._transcript(target)).encode(), media_type, f"{target}_transcript.{ext}"
             if kind == "summary":
                 summary = session.get("summary")
                 if not summary:
