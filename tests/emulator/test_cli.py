@@ -225,27 +225,29 @@ async def test_a_restart_on_the_same_data_file_keeps_the_generated_identity_and_
         assert await stop(second) == 0
 
 
-def test_the_human_banner_shows_the_details_and_a_curl_example(tmp_path: Path) -> None:
+@pytest.mark.anyio
+async def test_the_human_banner_shows_the_details_and_a_curl_example(tmp_path: Path) -> None:
     command = [sys.executable, "-m", "realtimekit_mcp", "emulator", "--port", "0", "--data", ":memory:"]
     with (tmp_path / "stderr.log").open("wb") as stderr:
-        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=stderr, text=True)
+        process = await anyio.open_process(command, stdout=subprocess.PIPE, stderr=stderr)
     try:
         assert process.stdout is not None
-        lines: list[str] = []
-        while not lines or not lines[-1].startswith("Press Ctrl+C"):
-            line = process.stdout.readline()  # the process prints the banner, or exits (EOF)
-            if not line:
-                pytest.fail(f"no banner; stderr:\n{(tmp_path / 'stderr.log').read_text()}")
-            lines.append(line.rstrip("\n"))
-        banner = "\n".join(lines)
+        output = b""
+        with anyio.fail_after(60):
+            while b"Press Ctrl+C" not in output:
+                output += await process.stdout.receive()  # EndOfStream if it exits instead
+        banner = output.decode()
         assert "Base URL:    http://127.0.0.1:" in banner
         for label in ("Account ID:", "App ID:", "API token:", "Webhook key:"):
             assert label in banner
         assert "curl -H 'Authorization: Bearer " in banner
         assert "/realtime/kit/" in banner
         process.send_signal(signal.SIGTERM)
-        assert process.wait(timeout=30) == 0
+        with anyio.fail_after(30):
+            assert await process.wait() == 0
     finally:
-        if process.poll() is None:
+        if process.returncode is None:
             process.kill()
-            process.wait(timeout=30)
+            with anyio.fail_after(30):
+                await process.wait()
+        await process.aclose()

@@ -585,3 +585,53 @@ async def test_the_delivery_log_is_for_loopback_clients_or_authorized_callers(ke
     remote = httpx.ASGITransport(app=unguarded, client=("203.0.113.9", 40000))
     async with httpx.AsyncClient(transport=remote, base_url="http://e") as http:
         assert (await http.get("/_emulator/webhook-deliveries")).status_code == 403
+
+
+@pytest.mark.anyio
+async def test_deliveries_run_concurrently_up_to_the_limit(key: WebhookSigningKey) -> None:
+    in_flight = 0
+    peak = 0
+    gate = anyio.Event()
+    limit_reached = anyio.Event()
+
+    async def slow_hook(request: Request) -> Response:
+        nonlocal in_flight, peak
+        in_flight += 1
+        peak = max(peak, in_flight)
+        if in_flight >= 3:
+            limit_reached.set()
+        await gate.wait()
+        in_flight -= 1
+        return Response(status_code=200)
+
+    app = Starlette(routes=[Route("/hook", slow_hook, methods=["POST"])])
+    policy = DeliveryPolicy(max_concurrency=3, backoff_base=0.001)
+    async with serve_app(app, port=0) as server:
+        hook = Hook("wh-slow", f"{server.origin}/hook")
+        async with WebhookDispatcher(key, targets_of(hook), policy=policy) as dispatcher:
+            for n in range(10):
+                dispatcher.emit("meeting.started", {**MEETING_STARTED, "n": n})
+            with anyio.fail_after(10):
+                await limit_reached.wait()
+                await anyio.wait_all_tasks_blocked()  # give a fourth request every chance to start
+            assert peak == 3
+            gate.set()
+            await settle(dispatcher)
+    assert peak == 3
+    assert len(dispatcher.deliveries(status="delivered")) == 10
+
+
+@pytest.mark.anyio
+async def test_the_log_keeps_the_latest_deliveries_and_a_full_queue_drops_with_a_count(
+    key: WebhookSigningKey, receiver: Receiver
+) -> None:
+    policy = DeliveryPolicy(log_size=4, queue_size=6, backoff_base=0.001)
+    dispatcher = WebhookDispatcher(key, targets_of(Hook("wh-1", receiver.url)), policy=policy)
+    for n in range(9):  # not running yet: 6 are buffered, 3 dropped
+        dispatcher.emit("meeting.started", {**MEETING_STARTED, "n": n})
+    assert (dispatcher.pending, dispatcher.dropped) == (6, 3)
+    async with dispatcher:
+        await settle(dispatcher)
+    assert len(receiver.received) == 6
+    kept = [json.loads(r.body)["n"] for r in dispatcher.deliveries()]
+    assert kept == [2, 3, 4, 5]

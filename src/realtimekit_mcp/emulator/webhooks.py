@@ -247,7 +247,7 @@ class DeliveryPolicy:
     max_concurrency: int = 16
     """Attempts in flight at once across all webhooks."""
     log_size: int = 1000
-    """Deliveries kept in the inspectable log (oldest finished ones are dropped first)."""
+    """Deliveries kept in the inspectable log; the oldest go first once they have finished."""
     queue_size: int = 10_000
     """Events buffered while waiting for the worker; events beyond this are dropped with a warning."""
     drain_timeout: float = 5.0
@@ -598,11 +598,15 @@ class WebhookDispatcher:
 
     def _remember(self, record: DeliveryRecord) -> None:
         self._log[record.id] = record
-        if len(self._log) > self.policy.log_size:
-            for key in [k for k, r in self._log.items() if r.status is not DeliveryStatus.PENDING]:
-                if len(self._log) <= self.policy.log_size:
-                    break
-                del self._log[key]
+        self._trim()
+
+    def _trim(self) -> None:
+        """Drop the oldest deliveries beyond ``log_size``, stopping at the oldest still pending one."""
+        while len(self._log) > self.policy.log_size:
+            oldest = next(iter(self._log.values()))
+            if oldest.status is DeliveryStatus.PENDING:
+                return
+            del self._log[oldest.id]
 
     # -- worker --------------------------------------------------------------------------------
 
@@ -676,6 +680,7 @@ class WebhookDispatcher:
         record.status = status
         record.detail = detail
         record.finished_at = _now_iso(self._now)
+        self._trim()
 
     async def _deliver(self, record: DeliveryRecord) -> None:
         try:
