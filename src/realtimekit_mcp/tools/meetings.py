@@ -56,7 +56,7 @@ async def meeting_list(
     return ToolOutput("\n".join([*lines, note]))
 
 
-@tool_handler(action="get the meeting", not_found=NOT_FOUND)
+@tool_handler(action="get the meeting", not_found=NOT_FOUND, output=MeetingOut)
 async def meeting_get(ctx: Ctx, meeting_id: MeetingId) -> ToolOutput:
     from realtimekit_mcp.client.errors import NotFoundError
 
@@ -189,7 +189,7 @@ TOOLSET = Toolset(
         ToolSpec(
             name="meeting_update",
             title="Update meeting",
-            description="Change a meeting's title, status or options; only given fields change.",
+            description="Change a meeting's title, status or options (only given fields); deactivating asks the user.",
             fn=meeting_update,
             read_only=False,
             destructive=True,
