@@ -82,7 +82,7 @@ async def emulator_process(
         await process.aclose()
 
 
-async def stop(emulator: EmulatorProcess, sig: int = signal.SIGTERM) -> int:
+async def stop(emulator: EmulatorProcess, sig: signal.Signals = signal.SIGTERM) -> int:
     emulator.process.send_signal(sig)
     with anyio.fail_after(30):
         return await emulator.process.wait()
