@@ -148,7 +148,7 @@ class RawPeer:
         except websockets.ConnectionClosed:
             pass
         finally:
-            rcvd = getattr(self._ws, "close_rcvd", None)
+            rcvd = self._ws.protocol.close_rcvd
             self.close_code = rcvd.code if rcvd is not None else None
             self.close_reason = rcvd.reason if rcvd is not None else None
             self.closed.set()
