@@ -148,6 +148,19 @@ def test_an_out_of_range_port_is_a_usage_error(capsys: pytest.CaptureFixture[str
     assert "invalid port" in capsys.readouterr().err
 
 
+def test_a_busy_port_is_reported_with_exit_code_1(capsys: pytest.CaptureFixture[str]) -> None:
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        assert top_cli.main(["emulator", "--port", str(port), "--data", ":memory:"]) == 1
+    captured = capsys.readouterr()
+    assert f"cannot start on 127.0.0.1:{port}" in captured.err
+    assert captured.out == ""  # nothing announced
+
+
 # --------------------------------------------------------------------------------------------
 # The real command
 # --------------------------------------------------------------------------------------------
