@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
+from starlette.testclient import TestClient
 
 
 @dataclass(frozen=True)
@@ -23,7 +24,7 @@ class SeededSession:
     raw: dict[str, Any]
 
 
-def _ok(response: httpx.Response) -> Any:
+def _ok(response: Any) -> Any:
     assert response.is_success, (
         f"control plane {response.request.url.path}: {response.status_code} {response.text}"
     )
@@ -82,7 +83,7 @@ async def advance(http: httpx.AsyncClient, *, seconds: float) -> None:
 
 
 def start_session_sync(
-    client: httpx.Client,
+    client: TestClient,
     meeting_id: str,
     participant_ids: Sequence[str],
     *,
@@ -94,6 +95,6 @@ def start_session_sync(
     return _seeded(_ok(client.post("/_emulator/sessions", json=body)))
 
 
-def end_session_sync(client: httpx.Client, session_id: str) -> None:
+def end_session_sync(client: TestClient, session_id: str) -> None:
     """``end_session`` for a synchronous client."""
     _ok(client.post(f"/_emulator/sessions/{session_id}/end", json={}))

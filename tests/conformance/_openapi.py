@@ -24,9 +24,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import yaml
-from jsonschema import Draft202012Validator, FormatChecker
-from jsonschema.exceptions import ValidationError
+import yaml  # type: ignore[import-untyped]
+from jsonschema import Draft202012Validator, FormatChecker  # type: ignore[import-untyped]
+from jsonschema.exceptions import ValidationError  # type: ignore[import-untyped]
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
@@ -139,7 +139,7 @@ GENERIC_ERROR_POINTER = "/components/schemas/realtimekit_GenericErrorResponse"
 FORMATS = FormatChecker(formats=())
 
 
-@FORMATS.checks("uuid", raises=ValueError)
+@FORMATS.checks("uuid", raises=ValueError)  # type: ignore[untyped-decorator]
 def _is_uuid(value: object) -> bool:
     if not isinstance(value, str):
         return True
@@ -149,7 +149,7 @@ def _is_uuid(value: object) -> bool:
 _DATE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$")
 
 
-@FORMATS.checks("date-time", raises=ValueError)
+@FORMATS.checks("date-time", raises=ValueError)  # type: ignore[untyped-decorator]
 def _is_date_time(value: object) -> bool:
     if not isinstance(value, str):
         return True
@@ -159,7 +159,7 @@ def _is_date_time(value: object) -> bool:
     return True
 
 
-@FORMATS.checks("uri", raises=ValueError)
+@FORMATS.checks("uri", raises=ValueError)  # type: ignore[untyped-decorator]
 def _is_uri(value: object) -> bool:
     if not isinstance(value, str):
         return True
@@ -167,7 +167,7 @@ def _is_uri(value: object) -> bool:
     return bool(parts.scheme) and (bool(parts.netloc) or bool(parts.path)) and " " not in value
 
 
-@FORMATS.checks("int64")
+@FORMATS.checks("int64")  # type: ignore[untyped-decorator]
 def _is_int64(value: object) -> bool:
     if isinstance(value, bool) or not isinstance(value, int | float):
         return True
@@ -176,8 +176,9 @@ def _is_int64(value: object) -> bool:
 
 @functools.cache
 def _registry() -> Registry:
-    resource = Resource.from_contents(load_spec(), default_specification=DRAFT202012)
-    return Registry().with_resource(SPEC_URI, resource)
+    resource: Resource[Any] = Resource.from_contents(load_spec(), default_specification=DRAFT202012)
+    registry: Registry[Any] = Registry().with_resource(SPEC_URI, resource)
+    return registry
 
 
 @functools.cache

@@ -15,7 +15,7 @@ import io
 import time
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any, TypedDict, TypeVar, cast
 
 import cloudflare
 import httpx
@@ -31,7 +31,13 @@ from .conftest import ACCOUNT_ID, APP_ID
 
 pytestmark = pytest.mark.anyio
 
-IDS = {"account_id": ACCOUNT_ID, "app_id": APP_ID}
+
+class Ids(TypedDict):
+    account_id: str
+    app_id: str
+
+
+IDS: Ids = {"account_id": ACCOUNT_ID, "app_id": APP_ID}
 
 COVERED: dict[str, str] = {}
 """SDK method ("group.method") -> the test that calls it."""
@@ -131,7 +137,9 @@ async def new_meeting(sdk: cloudflare.AsyncCloudflare, **fields: Any) -> str:
 async def any_preset_name(sdk: cloudflare.AsyncCloudflare) -> str:
     presets = await sdk.realtime_kit.presets.get(APP_ID, account_id=ACCOUNT_ID)
     assert presets.data, "a new app has default presets"
-    return presets.data[0].name
+    name = presets.data[0].name
+    assert name
+    return name
 
 
 # --- apps ---------------------------------------------------------------------------------------
@@ -366,7 +374,7 @@ async def test_presets_lifecycle(sdk: cloudflare.AsyncCloudflare, recorder: Reco
     default_names = {p.name for p in defaults.data}
     assert "group_call_host" in default_names
 
-    created = await presets.create(APP_ID, account_id=ACCOUNT_ID, **preset_body("conformance_preset"))  # type: ignore[arg-type]
+    created = await presets.create(APP_ID, account_id=ACCOUNT_ID, **preset_body("conformance_preset"))
     strict(created, recorder)
     assert recorder.last.status == 201
     assert created.data is not None
@@ -390,7 +398,7 @@ async def test_presets_lifecycle(sdk: cloudflare.AsyncCloudflare, recorder: Reco
         preset_id,
         **IDS,
         name="conformance_preset_v2",
-        config={"max_screenshare_count": 2},  # type: ignore[typeddict-item]
+        config={"max_screenshare_count": 2},
     )
     strict(updated, recorder)
     assert updated.data is not None
@@ -455,7 +463,11 @@ async def test_webhooks_lifecycle(sdk: cloudflare.AsyncCloudflare, recorder: Rec
     assert edited.data.name == "conformance hook"
 
     replaced = await webhooks.replace_webhook(
-        hook.id, **IDS, name="all events", url="https://hooks.example.com/all", events=WEBHOOK_EVENTS
+        hook.id,
+        **IDS,
+        name="all events",
+        url="https://hooks.example.com/all",
+        events=cast(Any, WEBHOOK_EVENTS),
     )
     strict(replaced, recorder)
     assert replaced.data is not None
@@ -859,9 +871,9 @@ async def test_analytics(
     assert daywise.success is True
 
     today = date.today()
-    window = {"start_date": str(today - timedelta(days=7)), "end_date": str(today + timedelta(days=1))}
+    first, last = str(today - timedelta(days=7)), str(today + timedelta(days=1))
     for resource in (sdk.realtime_kit.livestreams, sdk.realtime_kit.analytics):
-        org = await resource.get_org_analytics(APP_ID, account_id=ACCOUNT_ID, **window)
+        org = await resource.get_org_analytics(APP_ID, account_id=ACCOUNT_ID, start_date=first, end_date=last)
         strict(org, recorder)
         assert org.data is not None and org.data.session_stats is not None
         assert org.data.session_stats.sessions_count == 1

@@ -16,7 +16,6 @@ import copy
 from collections.abc import Iterator
 from typing import Any
 
-import httpx
 import pytest
 from starlette.testclient import TestClient
 
@@ -204,7 +203,7 @@ def test_the_emulator_accepts_every_edge_value_the_openapi_allows(
         for recording in recordings:
             if recording["status"] in ("INVOKED", "RECORDING", "PAUSED"):
                 client.put(f"{concrete_path(op, ids)}/{recording['id']}", json={"action": "stop"})
-    response: httpx.Response = client.request(op.method, concrete_path(op, ids), json=body)
+    response = client.request(op.method, concrete_path(op, ids), json=body)
     assert response.is_success, (
         f"{op.method} {op.path} with {'.'.join(path)}={value!r}: {response.status_code} {response.text[:300]}"
     )
