@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+import anyio
 import httpx
 import pytest
 
@@ -71,3 +72,68 @@ async def test_bearer_token_is_required_when_configured(tmp_path: Path) -> None:
         assert (await _post(http, {"authorization": "Bearer wrong"})).status_code == 401
         ok = await _post(http, {"authorization": "Bearer s3cret-bearer-token"})
         assert ok.status_code == 200
+
+
+async def test_real_http_server_serves_both_eras_and_confirms_on_the_modern_one(tmp_path: Path) -> None:
+    import os
+    import socket
+    import subprocess
+    import sys
+
+    from mcp import Client
+    from mcp_types import ElicitResult
+
+    asked: list[str] = []
+
+    async def accept(_ctx: Any, params: Any) -> ElicitResult:
+        asked.append(params.message)
+        return ElicitResult(action="accept", content={"confirm": True})
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("CLOUDFLARE_", "REALTIMEKIT_"))}
+    env["REALTIMEKIT_DATA_DIR"] = str(tmp_path)
+    cmd = [
+        sys.executable,
+        "-m",
+        "realtimekit_mcp",
+        "serve",
+        "--http",
+        "--port",
+        str(port),
+        "--log-level",
+        "INFO",
+    ]
+    proc = subprocess.Popen(cmd, env=env, stderr=subprocess.PIPE, stdout=subprocess.PIPE, text=True)  # noqa: ASYNC220
+    try:
+        assert proc.stderr is not None
+        with anyio.fail_after(60):
+            while True:  # uvicorn logs this once the socket listens
+                line = await anyio.to_thread.run_sync(proc.stderr.readline)
+                assert line, "server exited early"
+                if "Uvicorn running on" in line:
+                    break
+            url = f"http://127.0.0.1:{port}/mcp"
+            async with Client(url, mode="2026-07-28", elicitation_callback=accept) as client:
+                meeting = (await client.call_tool("meeting_create", {"title": "h"})).structured_content
+                assert meeting is not None
+                added = (
+                    await client.call_tool("participant_add", {"meeting_id": meeting["id"], "name": "A"})
+                ).structured_content
+                assert added is not None
+                args = {"meeting_id": meeting["id"], "participant_id": added["id"]}
+                removed = await client.call_tool("participant_remove", args)
+                assert not removed.is_error and asked and added["id"] in asked[0]
+            async with Client(url, mode="legacy", elicitation_callback=accept) as client:
+                assert len((await client.list_tools()).tools) == 15
+                # Stateless HTTP cannot carry a pushed elicitation: destructive tools fail closed.
+                refused = await client.call_tool(
+                    "participant_remove", {"meeting_id": "m", "participant_id": "p"}
+                )
+                assert refused.is_error and "confirmation" in refused.content[0].text  # type: ignore[union-attr]
+        assert proc.stdout is not None
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    assert proc.stdout.read() == ""  # type: ignore[union-attr]

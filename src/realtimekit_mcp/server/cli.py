@@ -111,7 +111,8 @@ def serve_command(args: argparse.Namespace) -> int:
             file=sys.stderr,
             flush=True,
         )
-        uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level.lower())
+        # log_config=None: uvicorn logs go through the root handler (stderr, redacted), never stdout.
+        uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level.lower(), log_config=None)
         return 0
     server.run("stdio")
     return 0

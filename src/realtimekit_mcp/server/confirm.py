@@ -41,7 +41,7 @@ def gate(ctx: Context[Any, Any], what: str) -> Confirm | None:
     if ctx.mcp_server.deps.settings.allow_destructive:  # type: ignore[attr-defined]
         return Confirm(confirm=True)
     raise ToolError(
-        f"Not done: {what} needs the user's confirmation, but this MCP client cannot show "
+        f"Not done: {what} needs the user's confirmation, but this MCP client (or connection) cannot show "
         "confirmation prompts (elicitation). Ask the user to do it in a client that supports "
         "elicitation, or the operator to restart the server with --allow-destructive."
     )
