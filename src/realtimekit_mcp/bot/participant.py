@@ -183,7 +183,7 @@ class _Published:
 
 
 def bot_preset_body(name: str = BOT_PRESET_NAME) -> dict[str, Any]:
-    """A group-call preset that lets a bot produce audio and video and chat (public and private)."""
+    """A complete group-call preset for bots: produce audio and video, chat publicly and privately, no host rights."""
     return {
         "name": name,
         "config": {
@@ -191,31 +191,81 @@ def bot_preset_body(name: str = BOT_PRESET_NAME) -> dict[str, Any]:
             "max_video_streams": {"desktop": 9, "mobile": 4},
             "max_screenshare_count": 1,
             "media": {
-                "video": {"quality": "vga", "frame_rate": 15},
+                "video": {"quality": "vga", "frame_rate": 15, "simulcast": False},
                 "screenshare": {"quality": "hd", "frame_rate": 5},
+                "audio": {"enable_high_bitrate": False, "enable_stereo": False},
             },
+            "livestream_viewer_qualities": [],
         },
         "permissions": {
+            "accept_waiting_requests": False,
+            "can_accept_production_requests": False,
+            "can_change_participant_permissions": False,
             "can_edit_display_name": True,
+            "can_livestream": False,
+            "can_record": False,
+            "can_spotlight": False,
+            "disable_participant_audio": False,
+            "disable_participant_screensharing": False,
+            "disable_participant_video": False,
             "hidden_participant": False,
+            "kick_participant": False,
+            "pin_participant": False,
             "show_participant_list": True,
+            "recorder_type": "NONE",
             "waiting_room_type": "SKIP",
             "chat": {
                 "public": {"can_send": True, "text": True, "files": False},
                 "private": {"can_send": True, "can_receive": True, "text": True, "files": False},
+            },
+            "connected_meetings": {
+                "can_alter_connected_meetings": False,
+                "can_switch_connected_meetings": False,
+                "can_switch_to_parent_meeting": False,
             },
             "media": {
                 "audio": {"can_produce": "ALLOWED"},
                 "video": {"can_produce": "ALLOWED"},
                 "screenshare": {"can_produce": "NOT_ALLOWED"},
             },
+            "plugins": {"can_start": False, "can_close": False, "can_edit_config": False, "config": {}},
             "polls": {"can_create": False, "can_view": True, "can_vote": True},
-            "stage_enabled": False,
+            "accept_stage_requests": False,
+            "is_recorder": False,
             "stage_access": "ALLOWED",
+            "stage_enabled": False,
             "transcription_enabled": False,
-            "recorder_type": "NONE",
         },
-        "ui": {"design_tokens": {"theme": "dark"}},
+        "ui": {
+            "design_tokens": {
+                "border_radius": "rounded",
+                "border_width": "thin",
+                "spacing_base": 4,
+                "theme": "dark",
+                "colors": {
+                    "background": {
+                        "600": "#222222",
+                        "700": "#1f1f1f",
+                        "800": "#1b1b1b",
+                        "900": "#181818",
+                        "1000": "#141414",
+                    },
+                    "brand": {
+                        "300": "#844d1c",
+                        "400": "#9d5b22",
+                        "500": "#b56927",
+                        "600": "#d37c30",
+                        "700": "#d9904f",
+                    },
+                    "danger": "#FF2D2D",
+                    "success": "#62A504",
+                    "text": "#EEEEEE",
+                    "text_on_brand": "#EEEEEE",
+                    "video_bg": "#191919",
+                    "warning": "#FFCD07",
+                },
+            }
+        },
     }
 
 
@@ -425,6 +475,10 @@ class BotParticipant:
         self._consumed.clear()
         for transport, consuming in ((self._send, False), (self._recv, True)):
             await self._create_transport(transport, consuming)
+        await asyncio.gather(
+            self._send.wait_connected(self.config.connect_timeout),
+            self._recv.wait_connected(self.config.connect_timeout),
+        )
 
         peer = room_pb2.Peer(peer_id=sig.peer_id, user_id=self.participant_id, display_name=self.display_name)
         if self.details and self.details.custom_participant_id:
@@ -551,7 +605,13 @@ class BotParticipant:
             if old is not None:
                 await old.stop()
             self._receivers[mid] = AudioReceiver(track, buffer)
-        self._emit("subscribed", peer_id=peer_id, producer_id=state.producer_id, kind="audio")
+        self._emit(
+            "subscribed",
+            peer_id=peer_id,
+            participant_id=remote.user_id,
+            producer_id=state.producer_id,
+            kind="audio" if state.kind == media_pb2.AUDIO else "video",
+        )
 
     async def _produce(self, published: _Published) -> None:
         sig = self._require_sig()
@@ -736,6 +796,7 @@ class BotParticipant:
                 ),
             ),
         )
+        sig.on(MediaEvent.HOST_CONTROL_PEER, self._on_host_control)
         sig.on(MediaEvent.PEER_JOINED_BROADCAST, self._on_peer_joined)
         sig.on(MediaEvent.PEER_LEAVE_BROADCAST, self._on_peer_left)
         sig.on(MediaEvent.PEER_PRODUCER_CREATE_BROADCAST, self._on_producer_create)
@@ -842,6 +903,17 @@ class BotParticipant:
         self._emit(
             "producer_toggled", peer_id=push.participant_id, producer_id=state.producer_id, paused=state.pause
         )
+
+    def _on_host_control(self, frame: Frame) -> None:
+        request = parse_payload(frame, media_edge_pb2.HostMediaControlForPeerRequest)
+        if request.participant_id and request.participant_id not in (self.peer_id, self.participant_id):
+            return
+        if request.audio and not self.audio_source.paused:
+            self.audio_source.paused = True
+            published = self._published.get("audio")
+            if published is not None:
+                published.paused = True
+            self._emit("muted", by=None, kind="audio")
 
     def _on_producer_close(self, frame: Frame) -> None:
         push = parse_payload(frame, media_edge_pb2.PeerProducerCloseBroadcastResponse)
@@ -1052,6 +1124,34 @@ class BotParticipant:
             },
             "last_seq": self._seq,
         }
+
+    def audio_key(self, who: str) -> str:
+        """The key of :attr:`audio` for a participant id or a peer id."""
+        if who in self.audio:
+            return who
+        remote = self.peers.get(who)
+        return remote.user_id if remote is not None and remote.user_id else who
+
+    async def wait_audio(self, who: str, *, seconds: float = 0.0, new_frames: int = 0) -> AudioBuffer:
+        """Wait until the audio of ``who`` (participant or peer id) holds ``seconds`` and ``new_frames`` more frames.
+
+        Bound the wait with a timeout (``anyio.fail_after``).
+        """
+        key = self.audio_key(who)
+        while key not in self.audio:
+            await self.wait_event(
+                "subscribed",
+                after=0,
+                where=lambda e: who in (e.data.get("participant_id"), e.data.get("peer_id")),
+            )
+            key = self.audio_key(who)
+            if key not in self.audio:
+                waiter = self._event_added
+                await waiter.wait()
+        buffer = self.audio[key]
+        target = buffer.frames + new_frames
+        await buffer.wait_until(lambda b: b.seconds >= seconds and b.frames >= target)
+        return buffer
 
     def buffered_audio_bytes(self) -> int:
         """Bytes of received PCM held across all remote participants."""

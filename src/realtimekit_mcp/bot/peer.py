@@ -162,7 +162,8 @@ def _configuration(ice_servers: Sequence[dict[str, Any]]) -> RTCConfiguration:
         servers.append(
             RTCIceServer(urls=urls, username=server.get("username"), credential=server.get("credential"))
         )
-    return RTCConfiguration(iceServers=servers or None)
+    # An empty list, not None: with None aiortc falls back to a public STUN server.
+    return RTCConfiguration(iceServers=servers)
 
 
 ExchangeFn = Callable[[str], Awaitable[str]]
@@ -224,7 +225,14 @@ class _Transport:
             raise PeerError(f"{self.direction} connection {self.pc.connectionState}")
 
     async def close(self) -> None:
-        """Close the peer connection (idempotent)."""
+        """Close the peer connection (idempotent).
+
+        A connection still establishing ICE is given up to 3 s to settle first: closing aiortc in
+        the middle of its connect step leaves a failed background task behind.
+        """
+        if self.pc.connectionState == "connecting":
+            with contextlib.suppress(PeerError):
+                await self.wait_connected(3.0)
         with contextlib.suppress(Exception):
             await self.pc.close()
 

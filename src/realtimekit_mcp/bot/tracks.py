@@ -478,6 +478,7 @@ class AudioBuffer:
     frames: int = 0
     last_frame_at: float | None = None
     changed: asyncio.Event = field(default_factory=asyncio.Event)
+    _tick: asyncio.Event = field(default_factory=asyncio.Event, repr=False)
 
     def append(self, pcm: bytes) -> None:
         """Add PCM, dropping the oldest bytes beyond the bound."""
@@ -491,6 +492,13 @@ class AudioBuffer:
             del self.data[:excess]
             self.dropped_bytes += excess
         self.changed.set()
+        tick, self._tick = self._tick, asyncio.Event()
+        tick.set()
+
+    async def wait_until(self, predicate: Callable[[AudioBuffer], bool]) -> None:
+        """Wait until ``predicate(self)`` holds, checking after every appended frame (bound it with a timeout)."""
+        while not predicate(self):
+            await self._tick.wait()
 
     def take(self, max_bytes: int | None = None) -> bytes:
         """Remove and return up to ``max_bytes`` of the oldest buffered PCM (all by default)."""

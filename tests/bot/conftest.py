@@ -1,0 +1,92 @@
+"""Fixtures for the bot: an emulator with its live plane on 127.0.0.1 (port 0) and bot factories."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+import pytest
+
+pytest.importorskip("aiortc")
+
+from realtimekit_mcp.bot.participant import BotConfig, BotParticipant  # noqa: E402
+from realtimekit_mcp.client import RealtimeKitClient  # noqa: E402
+from realtimekit_mcp.emulator import EmulatorConfig, create_app  # noqa: E402
+from realtimekit_mcp.emulator.routes.client_api import close_live_plane, live_routes  # noqa: E402
+from realtimekit_mcp.emulator.server import serve_app  # noqa: E402
+
+ACCOUNT = "0123456789abcdef0123456789abcdef"
+APP = "7d1b2c3e-0000-4000-8000-00000000b07a"
+TOKEN = "bot-tests-api-token-0001"
+API = f"/client/v4/accounts/{ACCOUNT}/realtime/kit/{APP}"
+
+
+@dataclass
+class Live:
+    """A running emulator with its live plane, a raw REST client and the typed client."""
+
+    origin: str
+    http: httpx.AsyncClient
+    client: RealtimeKitClient
+    app: Any
+    bots: list[BotParticipant] = field(default_factory=list)
+
+    @property
+    def ws_url(self) -> str:
+        return self.origin.replace("http://", "ws://") + "/ws"
+
+    def config(self, **overrides: Any) -> BotConfig:
+        base: dict[str, Any] = {
+            "api_base": self.origin,
+            "socket_url": self.ws_url,
+            "request_timeout": 10.0,
+            "reconnect_backoff_base": 0.05,
+            "reconnect_backoff_cap": 0.5,
+            "connect_timeout": 10.0,
+        }
+        base.update(overrides)
+        return BotConfig(**base)
+
+    async def meeting(self, **body: Any) -> str:
+        r = await self.http.post(f"{API}/meetings", json={"title": "bot test", **body})
+        assert r.status_code == 201, r.text
+        return str(r.json()["data"]["id"])
+
+    async def token(self, meeting_id: str, cpid: str, name: str | None = None) -> str:
+        body = {"custom_participant_id": cpid, "preset_name": "group_call_host", "name": name or cpid}
+        r = await self.http.post(f"{API}/meetings/{meeting_id}/participants", json=body)
+        assert r.status_code == 201, r.text
+        return str(r.json()["data"]["token"])
+
+    async def bot(self, meeting_id: str, cpid: str, *, join: bool = True, **overrides: Any) -> BotParticipant:
+        bot = BotParticipant(await self.token(meeting_id, cpid), self.config(**overrides), display_name=cpid)
+        self.bots.append(bot)
+        if join:
+            await bot.join()
+        return bot
+
+    async def rest(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        return await self.http.request(method, f"{API}{path}", **kwargs)
+
+
+@pytest.fixture
+async def live() -> AsyncIterator[Live]:
+    config = EmulatorConfig(account_id=ACCOUNT, app_id=APP, api_token=TOKEN)
+    app = create_app(config, extra_routes=live_routes())
+    async with serve_app(app, host="127.0.0.1", port=0) as running:
+        headers = {"Authorization": f"Bearer {TOKEN}"}
+        async with (
+            httpx.AsyncClient(base_url=running.origin, headers=headers, timeout=10.0) as http,
+            RealtimeKitClient(
+                account_id=ACCOUNT, app_id=APP, api_token=TOKEN, base_url=running.origin + "/client/v4"
+            ) as client,
+        ):
+            env = Live(running.origin, http, client, app)
+            try:
+                yield env
+            finally:
+                for bot in env.bots:
+                    await bot.leave()
+                await close_live_plane(app)
