@@ -21,12 +21,21 @@ from collections.abc import Awaitable, Callable
 from typing import Any, Final
 
 from google.protobuf.message import Message
+from starlette.responses import JSONResponse
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from realtimekit_mcp.protocol import chat_pb2, media_edge_pb2, media_pb2, room_pb2
 from realtimekit_mcp.protocol.api_pb2 import ErrorMessage
 from realtimekit_mcp.protocol.events import ERROR_EVENT, ChatEvent, MediaEvent, PluginEvent, RoomEvent
-from realtimekit_mcp.protocol.framing import PING, PONG, Frame, FrameError, decode_frame, encode_message, parse_payload
+from realtimekit_mcp.protocol.framing import (
+    PING,
+    PONG,
+    Frame,
+    FrameError,
+    decode_frame,
+    encode_message,
+    parse_payload,
+)
 
 from .backend import EmulatorBackend
 from .errors import EmulatorError
@@ -155,69 +164,18 @@ class LivePlane:
 
     # -- backend hooks (REST moderation -> pushes) -------------------------------------------------
     def _install_hooks(self) -> None:
-        backend: Any = self.backend
-        if hasattr(backend, "live"):
-            backend.live = self
-            return
-        # Fallback until the backend has a listener attribute: wrap the moderation methods of
-        # this backend instance and reconcile connected peers with the store after each call.
-        for name in ("kick", "kick_all", "end_session"):
-            self._wrap(name, mute=False)
-        for name in ("mute", "mute_all"):
-            self._wrap(name, mute=True)
+        self.backend.listeners.append(self._on_notice)
 
-    def _wrap(self, name: str, *, mute: bool) -> None:
-        original = getattr(self.backend, name)
-
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            before = {
-                pid: bool((self.backend.store.get("peer", pid) or {}).get("muted")) for pid in self.connections
-            }
-            result = original(*args, **kwargs)
-            if mute:
-                muted = [
-                    pid
-                    for pid in self.connections
-                    if (self.backend.store.get("peer", pid) or {}).get("muted") and not before.get(pid, False)
-                ]
-                if name == "mute_all" and len(args) >= 2:
-                    muted = [p.peer_id for p in self._peers_of_meeting(str(args[1]))]
-                elif name == "mute" and len(args) >= 3 and isinstance(args[2], dict):
-                    muted = self._targets(str(args[1]), args[2]) or muted
-                if muted:
-                    self.peers_muted(muted)
-            else:
-                self._reconcile_removed()
-            return result
-
-        setattr(self.backend, name, wrapper)
-
-    def _peers_of_meeting(self, meeting_id: str) -> list[LivePeer]:
-        room = self.state.rooms.get(meeting_id.lower())
-        return room.room_members() if room else []
-
-    def _targets(self, meeting_id: str, body: dict[str, Any]) -> list[str]:
-        ids = {str(i).lower() for i in body.get("participant_ids") or []}
-        cpids = {str(c) for c in body.get("custom_participant_ids") or []}
-        return [
-            p.peer_id
-            for p in self._peers_of_meeting(meeting_id)
-            if p.participant_id in ids or (p.custom_participant_id or "") in cpids
-        ]
-
-    def _reconcile_removed(self) -> None:
-        removed: dict[RemovalReason, list[str]] = {}
-        for peer_id, conn in self.connections.items():
-            if not conn.peer.room_joined:
-                continue
-            doc = self.backend.store.get("peer", peer_id)
-            if doc is None or doc.get("left_at") is None:
-                continue
-            session = self.backend.store.get("session", doc["session_id"]) or {}
-            reason = RemovalReason.MEETING_ENDED if session.get("status") == "ENDED" else RemovalReason.KICKED
-            removed.setdefault(reason, []).append(peer_id)
-        for reason, peer_ids in removed.items():
-            self.peers_removed(peer_ids, reason.value)
+    def _on_notice(self, notice: str, data: dict[str, Any]) -> None:
+        """Backend listener (called inside the backend's transaction: only schedules work)."""
+        if notice == "peer.kicked":
+            self.peers_removed([str(data["peer_id"])], RemovalReason.KICKED.value)
+        elif notice == "peer.muted":
+            self.peers_muted([str(data["peer_id"])])
+        elif notice == "session.ended":
+            session_id = str(data["session_id"])
+            ended = [c.peer.peer_id for c in self.connections.values() if c.peer.session_id == session_id]
+            self.peers_removed(ended, RemovalReason.MEETING_ENDED.value)
 
     def peers_removed(self, peer_ids: list[str], reason: str) -> None:
         """Backend hook: these peers were removed (``"kicked"`` or ``"meeting_ended"``). Non-blocking."""
@@ -299,13 +257,15 @@ class LivePlane:
         try:
             details = self.backend.verify_participant_token(token)
         except EmulatorError as exc:
-            logger.info("socket refused: %s", exc.message)
-            await websocket.close(code=4401)
+            await self._refuse(websocket, exc.status_code, exc.message)
             return
         participant = details["participant"]
         claims = details["claims"]
-        if not peer_id or not room_id or str(claims["meetingId"]).lower() != room_id:
-            await websocket.close(code=4400)
+        if not peer_id or not room_id:
+            await self._refuse(websocket, 400, "roomID and peerID are required")
+            return
+        if str(claims["meetingId"]).lower() != room_id:
+            await self._refuse(websocket, 401, "The participant token is for another meeting")
             return
         preset = details.get("preset") or {}
         peer = LivePeer(
@@ -339,6 +299,16 @@ class LivePlane:
             conn.close(*CLOSE_CODES[peer.removed or RemovalReason.LEFT])
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(asyncio.shield(writer), 5.0)
+
+    @staticmethod
+    async def _refuse(websocket: WebSocket, status: int, message: str) -> None:
+        """Refuse the handshake: an HTTP error in RealtimeKit's envelope when the server can send one."""
+        logger.info("socket refused: %s", message)
+        if "websocket.http.response" in websocket.scope.get("extensions", {}):
+            body = {"success": False, "error": {"code": status, "message": message}}
+            await websocket.send_denial_response(JSONResponse(body, status_code=status))
+        else:  # the server answers 403 without a body
+            await websocket.close(code=4000 + status)
 
     async def _pinger(self, conn: Connection) -> None:
         while conn.close_code is None:
@@ -392,7 +362,11 @@ class LivePlane:
             self._error(conn, frame, RequestError(exc.status_code, exc.message))
         except Exception as exc:
             logger.exception("peer %s: %s failed", conn.peer.peer_id, frame)
-            self._error(conn, frame, RequestError(500, f"Internal error: {type(exc).__name__}", media_code="internal_error"))
+            self._error(
+                conn,
+                frame,
+                RequestError(500, f"Internal error: {type(exc).__name__}", media_code="internal_error"),
+            )
 
     def _error(self, conn: Connection, frame: Frame, exc: RequestError) -> None:
         if frame.id is None:
@@ -458,7 +432,9 @@ class LivePlane:
     # -- protobuf builders -------------------------------------------------------------------------
     @staticmethod
     def _peer_proto(peer: LivePeer) -> room_pb2.Peer:
-        proto = room_pb2.Peer(peer_id=peer.peer_id, user_id=peer.participant_id, display_name=peer.display_name)
+        proto = room_pb2.Peer(
+            peer_id=peer.peer_id, user_id=peer.participant_id, display_name=peer.display_name
+        )
         if peer.custom_participant_id:
             proto.custom_participant_id = peer.custom_participant_id
         if peer.preset_id:
@@ -551,7 +527,9 @@ class LivePlane:
     async def _room_info(self, conn: Connection, frame: Frame) -> None:
         peer = conn.peer
         meeting = self.backend.get_meeting(peer.app_id, peer.meeting_id)
-        room = room_pb2.Room(room_id=peer.meeting_id, title=meeting.get("title") or "", room_uuid=peer.meeting_id)
+        room = room_pb2.Room(
+            room_id=peer.meeting_id, title=meeting.get("title") or "", room_uuid=peer.meeting_id
+        )
         if peer.session_id:
             session = self.backend.store.get("session", peer.session_id) or {}
             started = session.get("started_at")
@@ -605,7 +583,9 @@ class LivePlane:
         conn.push(frame.event, response, id=frame.id)
 
     # -- chat ------------------------------------------------------------------------------------
-    def _new_chat(self, peer: LivePeer, payload_type: int, payload: str, targets: tuple[str, ...]) -> ChatEntry:
+    def _new_chat(
+        self, peer: LivePeer, payload_type: int, payload: str, targets: tuple[str, ...]
+    ) -> ChatEntry:
         return ChatEntry(
             chat_id=str(uuid.uuid4()),
             peer_id=peer.peer_id,
@@ -748,7 +728,9 @@ class LivePlane:
             media_edge_pb2.ProducerCreateResponse(
                 status=True,
                 producer_id=producer.id,
-                description=media_pb2.SessionDescription(target=media_pb2.PUBLISHER, type="answer", sdp=answer),
+                description=media_pb2.SessionDescription(
+                    target=media_pb2.PUBLISHER, type="answer", sdp=answer
+                ),
             ),
             id=frame.id,
         )
@@ -773,7 +755,8 @@ class LivePlane:
             producer_id = item.producer_id if item.HasField("producer_id") else ""
             if not producer_id:
                 producer_id = next(
-                    (p.id for p in self.sfu.producers_of(item.producing_peer_id)), f"none-of-{item.producing_peer_id}"
+                    (p.id for p in self.sfu.producers_of(item.producing_peer_id)),
+                    f"none-of-{item.producing_peer_id}",
                 )
             producer = self.sfu.producers.get(producer_id)
             if producer is not None and producer.peer_id not in room_peers:
@@ -828,7 +811,9 @@ class LivePlane:
         peer = conn.peer
         request = parse_payload(frame, media_edge_pb2.ProducerCloseRequest)
         offer = request.description.sdp if request.HasField("description") else None
-        producer, _, answer = await self.sfu.close_producer(peer.peer_id, request.producer_id, offer_sdp=offer)
+        producer, _, answer = await self.sfu.close_producer(
+            peer.peer_id, request.producer_id, offer_sdp=offer
+        )
         response = media_edge_pb2.ProducerClosingResponse()
         if answer is not None:
             response.description.CopyFrom(

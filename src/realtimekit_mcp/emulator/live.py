@@ -10,12 +10,12 @@ is decided here (:meth:`Room.room_members`, :meth:`Room.media_members`, :meth:`C
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 
 __all__ = ["ChatEntry", "LivePeer", "LiveState", "RemovalReason", "Room"]
 
 
-class RemovalReason(str, Enum):
+class RemovalReason(StrEnum):
     """Why a peer left the room; decides the pushes it gets and the socket close code."""
 
     LEFT = "left"

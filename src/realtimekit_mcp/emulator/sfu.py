@@ -47,6 +47,7 @@ __all__ = [
     "Transport",
     "last_mid_of_kind",
     "loopback_only",
+    "settle_and_close",
 ]
 
 logger = logging.getLogger(__name__)
@@ -56,7 +57,9 @@ NEGOTIATION_TIMEOUT: Final = 20.0
 
 # -- loopback-only ICE ---------------------------------------------------------------------------
 
-_LOOPBACK_ONLY: contextvars.ContextVar[bool] = contextvars.ContextVar("rtk_emulator_loopback_only", default=False)
+_LOOPBACK_ONLY: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "rtk_emulator_loopback_only", default=False
+)
 _original_host_addresses: Callable[[bool, bool], list[str]] = aioice.ice.get_host_addresses
 
 
@@ -162,6 +165,28 @@ def _transceiver_for_mid(pc: RTCPeerConnection, mid: str) -> RTCRtpTransceiver |
     return None
 
 
+async def settle_and_close(pc: RTCPeerConnection, timeout: float = 2.0) -> None:
+    """Close ``pc``, first letting a connection attempt in progress finish (bounded).
+
+    aiortc's background connect task fails with "RTCIceTransport is closed" when the peer
+    connection is closed in the middle of it; waiting for the attempt to settle avoids that.
+    """
+    negotiated = pc.localDescription is not None and pc.remoteDescription is not None
+    if negotiated and pc.connectionState in ("new", "connecting"):
+        settled = asyncio.Event()
+
+        def on_change() -> None:
+            if pc.connectionState not in ("new", "connecting"):
+                settled.set()
+
+        pc.on("connectionstatechange", on_change)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(settled.wait(), timeout)
+        pc.remove_listener("connectionstatechange", on_change)
+        await asyncio.sleep(0)  # let the connect task finish its current step
+    await pc.close()
+
+
 async def _drain(track: MediaStreamTrack) -> None:
     """Read and drop frames so a producer with no subscribers does not queue them forever."""
     with contextlib.suppress(Exception, asyncio.CancelledError):
@@ -178,6 +203,7 @@ class Sfu:
         self.transports: dict[str, Transport] = {}
         self.producers: dict[str, Producer] = {}
         self.consumers: dict[str, Consumer] = {}
+        self._waiters: set[asyncio.Task[None]] = set()
 
     @contextlib.contextmanager
     def _ice_scope(self) -> Iterator[None]:
@@ -210,7 +236,9 @@ class Sfu:
             await pc.setLocalDescription(answer)
         return str(pc.localDescription.sdp)
 
-    async def create_transport(self, peer_id: str, *, consuming: bool, offer_sdp: str) -> tuple[Transport, str]:
+    async def create_transport(
+        self, peer_id: str, *, consuming: bool, offer_sdp: str
+    ) -> tuple[Transport, str]:
         """A new transport for ``peer_id`` answering the client's offer; returns it and the answer."""
         if not offer_sdp:
             raise SfuError("invalid_session_description", "createWebRTCTransport needs an offer")
@@ -267,7 +295,9 @@ class Sfu:
                 app_data=app_data,
                 mime_type=mime_type,
             )
-            producer.drain = asyncio.ensure_future(_drain(self._relay.subscribe(producer.track, buffered=False)))
+            producer.drain = asyncio.ensure_future(
+                _drain(self._relay.subscribe(producer.track, buffered=False))
+            )
             self.producers[producer.id] = producer
         return producer, answer
 
@@ -311,7 +341,9 @@ class Sfu:
                 self.consumers[consumer.id] = consumer
                 results[producer_id] = consumer
             transport.pending_answer = asyncio.get_running_loop().create_future()
-            asyncio.ensure_future(self._await_answer(transport, transport.pending_answer))
+            waiter = asyncio.ensure_future(self._await_answer(transport, transport.pending_answer))
+            self._waiters.add(waiter)
+            waiter.add_done_callback(self._waiters.discard)
             released = True  # the lock now belongs to the pending exchange
             return results, str(transport.pc.localDescription.sdp)
         finally:
@@ -322,7 +354,9 @@ class Sfu:
         try:
             await asyncio.wait_for(asyncio.shield(pending), NEGOTIATION_TIMEOUT)
         except (TimeoutError, asyncio.CancelledError):
-            logger.warning("transport %s: no answer to the SFU offer within %gs", transport.id, NEGOTIATION_TIMEOUT)
+            logger.warning(
+                "transport %s: no answer to the SFU offer within %gs", transport.id, NEGOTIATION_TIMEOUT
+            )
         finally:
             if transport.pending_answer is pending:
                 transport.pending_answer = None
@@ -414,12 +448,14 @@ class Sfu:
             if transport.pending_answer is not None and not transport.pending_answer.done():
                 transport.pending_answer.set_result(None)
             with contextlib.suppress(Exception):
-                await transport.pc.close()
+                await settle_and_close(transport.pc)
         return producers, fed
 
     async def aclose(self) -> None:
         """Close every peer connection."""
-        for peer_id in {t.peer_id for t in self.transports.values()} | {p.peer_id for p in self.producers.values()}:
+        for peer_id in {t.peer_id for t in self.transports.values()} | {
+            p.peer_id for p in self.producers.values()
+        }:
             await self.close_peer(peer_id)
 
     def stats(self) -> dict[str, Any]:

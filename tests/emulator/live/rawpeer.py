@@ -21,11 +21,11 @@ from aiortc.mediastreams import AudioStreamTrack
 from av import AudioFrame
 from google.protobuf.message import Message
 
-from realtimekit_mcp.emulator.sfu import loopback_only
+from realtimekit_mcp.emulator.sfu import loopback_only, settle_and_close
 from realtimekit_mcp.protocol import chat_pb2, media_edge_pb2, media_pb2, room_pb2
 from realtimekit_mcp.protocol.api_pb2 import ErrorMessage
 from realtimekit_mcp.protocol.events import ERROR_EVENT, ChatEvent, MediaEvent, RoomEvent
-from realtimekit_mcp.protocol.framing import PING, PONG, decode_frame, encode_message, parse_payload
+from realtimekit_mcp.protocol.framing import PING, PONG, decode_frame, encode_message
 
 M = TypeVar("M", bound=Message)
 
@@ -183,7 +183,9 @@ class RawPeer:
     async def wait_push(self, event: int, reply: type[M], count: int = 1) -> list[M]:
         """The first ``count`` pushes of ``event`` (waits for them; bound it with fail_after)."""
         async with self._push_arrived:
-            await self._push_arrived.wait_for(lambda: len(self.pushes[event]) >= count or self.closed.is_set())
+            await self._push_arrived.wait_for(
+                lambda: len(self.pushes[event]) >= count or self.closed.is_set()
+            )
         items = self.pushes[event][:count]
         assert len(items) >= count, f"socket closed before {count} pushes of {event}"
         out = []
@@ -215,7 +217,8 @@ class RawPeer:
             response = await self.request(
                 MediaEvent.CREATE_WEBRTC_TRANSPORT,
                 media_pb2.CreateTransportRequest(
-                    consuming=consuming, description=media_pb2.SessionDescription(target=target, type="offer", sdp=sdp)
+                    consuming=consuming,
+                    description=media_pb2.SessionDescription(target=target, type="offer", sdp=sdp),
                 ),
                 media_pb2.CreateTransportResponse,
             )
@@ -230,7 +233,9 @@ class RawPeer:
             room_pb2.PeerInfoResponse,
         )
         await self.request(RoomEvent.GET_ROOM_INFO, None, room_pb2.RoomInfoResponse)
-        await self.request(RoomEvent.GET_ROOM_PEERS_INFO, room_pb2.RoomPeersInfoRequest(), room_pb2.RoomPeersInfoResponse)
+        await self.request(
+            RoomEvent.GET_ROOM_PEERS_INFO, room_pb2.RoomPeersInfoRequest(), room_pb2.RoomPeersInfoResponse
+        )
         await self.request(ChatEvent.GET_MESSAGES, None, chat_pb2.GetChatMessagesResponse)
         return await self.request(
             MediaEvent.SELF_JOIN_COMPLETE,
@@ -256,7 +261,9 @@ class RawPeer:
             ),
             media_edge_pb2.ProducerCreateResponse,
         )
-        await self.send_pc.setRemoteDescription(RTCSessionDescription(sdp=response.description.sdp, type="answer"))
+        await self.send_pc.setRemoteDescription(
+            RTCSessionDescription(sdp=response.description.sdp, type="answer")
+        )
         return response.producer_id
 
     async def subscribe(self, peer_id: str, producer_id: str) -> MediaStreamTrack:
@@ -264,7 +271,9 @@ class RawPeer:
         response = await self.request(
             MediaEvent.CONSUME,
             media_edge_pb2.ConsumePeersRequest(
-                requests=[media_edge_pb2.ConsumePeerRequest(producing_peer_id=peer_id, producer_id=producer_id)],
+                requests=[
+                    media_edge_pb2.ConsumePeerRequest(producing_peer_id=peer_id, producer_id=producer_id)
+                ],
                 consuming_transport_id=self.recv_transport_id,
             ),
             media_edge_pb2.ConsumePeerResponse,
@@ -272,7 +281,9 @@ class RawPeer:
         state = response.consumer_ids_map.map[producer_id]
         assert not state.HasField("error_code"), state.error_code
         mid = state.producer_track.stream_id
-        await self.recv_pc.setRemoteDescription(RTCSessionDescription(sdp=response.description.sdp, type="offer"))
+        await self.recv_pc.setRemoteDescription(
+            RTCSessionDescription(sdp=response.description.sdp, type="offer")
+        )
         with loopback_only():
             answer = await self.recv_pc.createAnswer()
             await self.recv_pc.setLocalDescription(answer)
@@ -292,8 +303,8 @@ class RawPeer:
 
     async def close(self) -> None:
         """Close the peer connections and the socket."""
-        await self.send_pc.close()
-        await self.recv_pc.close()
+        await settle_and_close(self.send_pc)
+        await settle_and_close(self.recv_pc)
         if self._ws is not None:
             await self._ws.close()
         if self._reader is not None:

@@ -54,23 +54,29 @@ async def test_client_api_bootstraps_a_participant_token_and_offers_no_ice_serve
         assert data["socket"]["base_uri"] == live.origin.removeprefix("http://")
         ice = await anonymous.get("/iceservers", headers=auth)
         assert ice.json() == {"success": True, "iceServers": []}
-        refused = await anonymous.get("/v2/internals/participant-details", headers={"Authorization": "Bearer nope"})
+        refused = await anonymous.get(
+            "/v2/internals/participant-details", headers={"Authorization": "Bearer nope"}
+        )
         assert refused.status_code == 401
         assert (await anonymous.get("/iceservers")).status_code == 401
 
 
-async def test_a_socket_with_a_bad_token_or_another_meeting_is_refused_at_the_handshake(live: LiveEmu) -> None:
+async def test_a_socket_with_a_bad_token_or_another_meeting_is_refused_at_the_handshake(
+    live: LiveEmu,
+) -> None:
     meeting = await live.create_meeting()
     other = await live.create_meeting()
     token = (await live.add_participant(meeting, "alice"))["token"]
-    for url in (
-        f"{live.ws_url}?roomID={meeting}&peerID=p1&authToken=not-a-token",
-        f"{live.ws_url}?roomID={other}&peerID=p1&authToken={token}",
-        f"{live.ws_url}?roomID={meeting}&authToken={token}",
+    for url, status, words in (
+        (f"{live.ws_url}?roomID={meeting}&peerID=p1&authToken=not-a-token", 401, "Invalid participant token"),
+        (f"{live.ws_url}?roomID={other}&peerID=p1&authToken={token}", 401, "another meeting"),
+        (f"{live.ws_url}?roomID={meeting}&authToken={token}", 400, "peerID"),
     ):
         with anyio.fail_after(5), pytest.raises(websockets.InvalidStatus) as refused:
             await websockets.connect(url)
-        assert refused.value.response.status_code == 403
+        assert refused.value.response.status_code == status
+        body = json.loads(refused.value.response.body or b"{}")
+        assert body["success"] is False and words in body["error"]["message"]
 
 
 async def test_joins_start_a_live_session_and_announce_peers_to_each_other(live: LiveEmu) -> None:
@@ -88,7 +94,9 @@ async def test_joins_start_a_live_session_and_announce_peers_to_each_other(live:
                 )
                 assert media_joined.participant.peer_id == bob.peer_id
                 listed = await bob.request(
-                    RoomEvent.GET_ROOM_PEERS_INFO, room_pb2.RoomPeersInfoRequest(), room_pb2.RoomPeersInfoResponse
+                    RoomEvent.GET_ROOM_PEERS_INFO,
+                    room_pb2.RoomPeersInfoRequest(),
+                    room_pb2.RoomPeersInfoResponse,
                 )
                 assert {p.peer_id for p in listed.peers} == {alice.peer_id, bob.peer_id}
             session = (await live.rest("GET", f"/meetings/{meeting}/active-session")).json()["data"]
@@ -99,7 +107,9 @@ async def test_joins_start_a_live_session_and_announce_peers_to_each_other(live:
             assert names.count("meeting.participantJoined") == 2
         with anyio.fail_after(10):
             await alice.wait_push(RoomEvent.LEAVE_ROOM, room_pb2.PeerInfoResponse)
-            (left,) = await alice.wait_push(MediaEvent.PEER_LEAVE_BROADCAST, media_edge_pb2.PeerLeaveBroadcastResponse)
+            (left,) = await alice.wait_push(
+                MediaEvent.PEER_LEAVE_BROADCAST, media_edge_pb2.PeerLeaveBroadcastResponse
+            )
         assert left.participant_id == bob.peer_id
         session = (await live.rest("GET", f"/meetings/{meeting}/active-session")).json()["data"]
         assert session["live_participants"] == 1
@@ -110,14 +120,20 @@ async def test_chat_goes_both_ways_privately_too_and_lands_in_history_and_the_ex
     meeting = await live.create_meeting()
     async with peers(live, meeting, "Alice", "Bob", "Carol") as (alice, bob, carol):
         with anyio.fail_after(10):
-            await alice.send(ChatEvent.SEND_MESSAGE_TO_ROOM, chat_pb2.SendChatMessageToRoomRequest(payload="hi bob"))
-            (got,) = await bob.wait_push(ChatEvent.SEND_MESSAGE_TO_ROOM, chat_pb2.SendChatMessageToRoomResponse)
+            await alice.send(
+                ChatEvent.SEND_MESSAGE_TO_ROOM, chat_pb2.SendChatMessageToRoomRequest(payload="hi bob")
+            )
+            (got,) = await bob.wait_push(
+                ChatEvent.SEND_MESSAGE_TO_ROOM, chat_pb2.SendChatMessageToRoomResponse
+            )
             assert (got.message.payload, got.message.peer_id, got.message.display_name) == (
                 "hi bob",
                 alice.peer_id,
                 "Alice",
             )
-            await bob.send(ChatEvent.SEND_MESSAGE_TO_ROOM, chat_pb2.SendChatMessageToRoomRequest(payload="hi alice"))
+            await bob.send(
+                ChatEvent.SEND_MESSAGE_TO_ROOM, chat_pb2.SendChatMessageToRoomRequest(payload="hi alice")
+            )
             mine, theirs = await alice.wait_push(
                 ChatEvent.SEND_MESSAGE_TO_ROOM, chat_pb2.SendChatMessageToRoomResponse, count=2
             )
@@ -126,13 +142,19 @@ async def test_chat_goes_both_ways_privately_too_and_lands_in_history_and_the_ex
                 ChatEvent.SEND_MESSAGE_TO_PEERS,
                 chat_pb2.SendChatMessageToPeersRequest(peer_ids=[bob.peer_id], payload="psst"),
             )
-            (private,) = await bob.wait_push(ChatEvent.SEND_MESSAGE_TO_PEERS, chat_pb2.SendChatMessageToPeersResponse)
+            (private,) = await bob.wait_push(
+                ChatEvent.SEND_MESSAGE_TO_PEERS, chat_pb2.SendChatMessageToPeersResponse
+            )
             assert private.message.payload == "psst"
             assert list(private.message.target_user_ids) == [bob.peer_id]
             await alice.wait_push(ChatEvent.SEND_MESSAGE_TO_PEERS, chat_pb2.SendChatMessageToPeersResponse)
-            await carol.wait_push(ChatEvent.SEND_MESSAGE_TO_ROOM, chat_pb2.SendChatMessageToRoomResponse, count=2)
+            await carol.wait_push(
+                ChatEvent.SEND_MESSAGE_TO_ROOM, chat_pb2.SendChatMessageToRoomResponse, count=2
+            )
             bob_history = await bob.request(ChatEvent.GET_MESSAGES, None, chat_pb2.GetChatMessagesResponse)
-            carol_history = await carol.request(ChatEvent.GET_MESSAGES, None, chat_pb2.GetChatMessagesResponse)
+            carol_history = await carol.request(
+                ChatEvent.GET_MESSAGES, None, chat_pb2.GetChatMessagesResponse
+            )
         assert [m.payload for m in bob_history.messages] == ["hi bob", "hi alice", "psst"]
         assert [m.payload for m in carol_history.messages] == ["hi bob", "hi alice"]
         assert ChatEvent.SEND_MESSAGE_TO_PEERS not in carol.pushes
@@ -171,7 +193,9 @@ async def test_a_rest_kick_reaches_the_kicked_peer_and_closes_its_socket(live: L
     async with peers(live, meeting, "Alice", "Bob") as (alice, bob):
         bob_participant = (await live.rest("GET", f"/meetings/{meeting}/participants")).json()["data"]
         bob_id = next(p["id"] for p in bob_participant if p["custom_participant_id"] == "bob")
-        r = await live.rest("POST", f"/meetings/{meeting}/active-session/kick", json={"participant_ids": [bob_id]})
+        r = await live.rest(
+            "POST", f"/meetings/{meeting}/active-session/kick", json={"participant_ids": [bob_id]}
+        )
         assert r.status_code == 200, r.text
         with anyio.fail_after(10):
             (kicked,) = await bob.wait_push(RoomEvent.KICK, room_pb2.PeerInfoResponse)
@@ -205,14 +229,19 @@ async def test_a_rest_mute_pauses_the_peers_audio_and_tells_everyone(live: LiveE
     async with peers(live, meeting, "Alice", "Bob") as (alice, bob):
         with anyio.fail_after(10):
             producer_id = await alice.publish(ToneTrack())
-        r = await live.rest("POST", f"/meetings/{meeting}/active-session/mute", json={"custom_participant_ids": ["alice"]})
+        r = await live.rest(
+            "POST", f"/meetings/{meeting}/active-session/mute", json={"custom_participant_ids": ["alice"]}
+        )
         assert r.status_code == 200, r.text
         with anyio.fail_after(10):
-            (control,) = await alice.wait_push(MediaEvent.HOST_CONTROL_PEER, media_edge_pb2.HostMediaControlForPeerRequest)
+            (control,) = await alice.wait_push(
+                MediaEvent.HOST_CONTROL_PEER, media_edge_pb2.HostMediaControlForPeerRequest
+            )
             assert control.participant_id == alice.peer_id and control.audio
             for peer in (alice, bob):
                 (toggle,) = await peer.wait_push(
-                    MediaEvent.PEER_PRODUCER_TOGGLE_BROADCAST, media_edge_pb2.PeerProducerToggleBroadcastResponse
+                    MediaEvent.PEER_PRODUCER_TOGGLE_BROADCAST,
+                    media_edge_pb2.PeerProducerToggleBroadcastResponse,
                 )
                 assert toggle.producer_state.producer_id == producer_id and toggle.producer_state.pause
         assert MediaEvent.HOST_CONTROL_PEER not in bob.pushes
@@ -233,7 +262,9 @@ async def test_joins_to_an_inactive_meeting_are_refused_with_a_clear_error(live:
             assert json.loads(media_refused.value.message)["errorCode"] == "meeting_inactive"
             with pytest.raises(EdgeError) as room_refused:
                 await alice.request(
-                    RoomEvent.JOIN_ROOM, room_pb2.JoinRoomRequest(peer=room_pb2.Peer()), room_pb2.PeerInfoResponse
+                    RoomEvent.JOIN_ROOM,
+                    room_pb2.JoinRoomRequest(peer=room_pb2.Peer()),
+                    room_pb2.PeerInfoResponse,
                 )
         assert "INACTIVE" in room_refused.value.message
     assert (await live.rest("GET", f"/meetings/{meeting}/active-session")).status_code == 404
