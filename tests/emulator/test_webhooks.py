@@ -635,3 +635,27 @@ async def test_the_log_keeps_the_latest_deliveries_and_a_full_queue_drops_with_a
     assert len(receiver.received) == 6
     kept = [json.loads(r.body)["n"] for r in dispatcher.deliveries()]
     assert kept == [2, 3, 4, 5]
+
+
+@pytest.mark.anyio
+async def test_a_cancelled_lifespan_still_cleans_up_and_the_dispatcher_can_run_again(
+    key: WebhookSigningKey, receiver: Receiver
+) -> None:
+    receiver.statuses.extend([503, 503])
+    policy = DeliveryPolicy(backoff_base=3600.0)
+    dispatcher = WebhookDispatcher(key, targets_of(Hook("wh-1", receiver.url)), policy=policy)
+    with anyio.fail_after(10):
+        with anyio.CancelScope() as scope:
+            async with dispatcher:
+                dispatcher.emit("meeting.started", MEETING_STARTED)
+                while not receiver.received:
+                    await anyio.wait_all_tasks_blocked()
+                scope.cancel()
+                await anyio.sleep_forever()
+    assert not dispatcher.running
+    assert [r.status for r in dispatcher.deliveries()] == [DeliveryStatus.CANCELLED]
+    receiver.statuses.clear()
+    async with dispatcher:  # re-entrant after a cancelled run
+        dispatcher.emit("meeting.ended", {**MEETING_STARTED, "event": "meeting.ended"})
+        await settle(dispatcher)
+    assert dispatcher.deliveries(status="delivered")[0].event == "meeting.ended"

@@ -430,7 +430,6 @@ class WebhookDispatcher:
         self._task_group: anyio.abc.TaskGroup | None = None
         self._client: httpx.AsyncClient | None = None
         self._semaphore: anyio.Semaphore | None = None
-        self._stack: contextlib.AsyncExitStack | None = None
 
     # -- EventSink -----------------------------------------------------------------------------
 
@@ -488,31 +487,34 @@ class WebhookDispatcher:
     async def __aenter__(self) -> Self:
         if self._running:
             raise RuntimeError("WebhookDispatcher is already running")
-        stack = contextlib.AsyncExitStack()
-        await stack.__aenter__()
+        if self._http_client is None:
+            self._client = httpx.AsyncClient(
+                timeout=self.policy.timeout,
+                follow_redirects=False,
+                trust_env=False,  # never route deliveries through a proxy from the environment
+                headers={"user-agent": _USER_AGENT},
+            )
+        else:
+            self._client = self._http_client
+        self._semaphore = anyio.Semaphore(self.policy.max_concurrency)
+        task_group = anyio.create_task_group()
         try:
-            if self._http_client is None:
-                self._client = await stack.enter_async_context(
-                    httpx.AsyncClient(
-                        timeout=self.policy.timeout,
-                        follow_redirects=False,
-                        trust_env=False,  # never route deliveries through a proxy from the environment
-                        headers={"user-agent": _USER_AGENT},
-                    )
-                )
-            else:
-                self._client = self._http_client
-            self._semaphore = anyio.Semaphore(self.policy.max_concurrency)
-            self._task_group = await stack.enter_async_context(anyio.create_task_group())
+            await task_group.__aenter__()
         except BaseException:
-            await stack.__aexit__(None, None, None)
+            await self._close_client()
             raise
-        self._stack = stack
+        self._task_group = task_group
         self._loop = asyncio.get_running_loop()
         self._loop_thread = threading.get_ident()
         self._running = True
-        self._task_group.start_soon(self._worker)
+        task_group.start_soon(self._worker)
         return self
+
+    async def _close_client(self) -> None:
+        client, self._client = self._client, None
+        if client is not None and client is not self._http_client:
+            with anyio.CancelScope(shield=True):  # close it even when the lifespan is being cancelled
+                await client.aclose()
 
     async def __aexit__(
         self,
@@ -520,33 +522,40 @@ class WebhookDispatcher:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        assert self._stack is not None and self._task_group is not None
+        task_group = self._task_group
+        assert task_group is not None
         try:
             if exc_type is None:
                 with anyio.move_on_after(self.policy.drain_timeout, shield=True):
                     await self.wait_idle()
         finally:
             self._running = False
-            self._task_group.cancel_scope.cancel()
-            stack, self._stack = self._stack, None
-            await stack.__aexit__(None, None, None)
-            self._task_group = None
-            self._client = None
-            self._loop = None
-            self._loop_thread = None
-            finished = _now_iso(self._now)
-            for record in self._log.values():
-                if record.status is DeliveryStatus.PENDING:
-                    record.status = DeliveryStatus.CANCELLED
-                    record.finished_at = finished
-                    record.detail = "the emulator shut down before the delivery finished"
-            with self._lock:
-                # Deliveries cancelled above are settled; events still queued stay counted and are
-                # delivered if the dispatcher runs again.
-                self._outstanding = self._receive.statistics().current_buffer_used
-                waiters, self._idle_waiters = self._idle_waiters, []
-            for waiter in waiters:
-                waiter.set()
+            task_group.cancel_scope.cancel()
+            try:
+                # The task group only holds our own tasks, which swallow their errors: its exit
+                # raises nothing but a cancellation coming from outside, which propagates.
+                await task_group.__aexit__(None, None, None)
+            finally:
+                self._task_group = None
+                self._loop = None
+                self._loop_thread = None
+                await self._close_client()
+                self._cancel_pending()
+
+    def _cancel_pending(self) -> None:
+        finished = _now_iso(self._now)
+        for record in self._log.values():
+            if record.status is DeliveryStatus.PENDING:
+                record.status = DeliveryStatus.CANCELLED
+                record.finished_at = finished
+                record.detail = "the emulator shut down before the delivery finished"
+        with self._lock:
+            # Deliveries cancelled above are settled; events still queued stay counted and are
+            # delivered if the dispatcher runs again.
+            self._outstanding = self._receive.statistics().current_buffer_used
+            waiters, self._idle_waiters = self._idle_waiters, []
+        for waiter in waiters:
+            waiter.set()
 
     async def wait_idle(self) -> None:
         """Return once every event emitted so far has been resolved and every delivery settled.
