@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import anyio
 from mcp.server.caching import CacheHint
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
@@ -118,10 +119,14 @@ def build_server(settings: ServerSettings, *, client_factory: ClientFactory | No
 
     @asynccontextmanager
     async def lifespan(_: MCPServer[Any]) -> AsyncIterator[None]:
-        try:
-            yield None
-        finally:
-            await deps.aclose()
+        async with anyio.create_task_group() as tasks:
+            deps.task_group = tasks
+            try:
+                yield None
+            finally:
+                deps.task_group = None
+                with anyio.CancelScope(shield=True):
+                    await deps.aclose()
 
     server = RealtimeKitMCP(
         deps,

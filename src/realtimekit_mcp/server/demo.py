@@ -123,6 +123,8 @@ class Demo:
         await self.call("recording_stop", {"meeting_id": meeting_id})
         await self.control("POST", f"/sessions/{session_id}/end", {})
         print("    the host ended the meeting; transcript and summary are generated")
+        await self.control("POST", "/clock/advance", {"seconds": 10})
+        print("    emulator clock moved 10 s ahead: the recording has finished uploading")
         await self.call("session_list", {"meeting_id": meeting_id})
         await self.call("session_get", {"meeting_id": meeting_id})
         transcript = await self.call("session_get", {"meeting_id": meeting_id, "view": "transcript"})

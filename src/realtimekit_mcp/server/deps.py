@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 import anyio
+from anyio.abc import TaskGroup, TaskStatus
 
 from realtimekit_mcp._redact import register_secret
 from realtimekit_mcp.config import EMBEDDED_ORIGIN, BackendSettings, ServerSettings, load_embedded_identity
@@ -43,6 +44,10 @@ class Deps:
         self.app_id: str | None = settings.backend.app_id
         self.emulator_app: Any = None
         self._http: Any = None
+        # Set by the MCP server's lifespan: where the embedded emulator's own lifespan (webhook
+        # deliveries, lifecycle timers) runs once the emulator exists.
+        self.task_group: TaskGroup | None = None
+        self._stop = anyio.Event()
 
     @property
     def backend(self) -> BackendSettings:
@@ -94,6 +99,8 @@ class Deps:
             )
         )
         self.emulator_app = app
+        if self.task_group is not None:
+            await self.task_group.start(self._run_emulator_lifespan, app)
         http = self._http = httpx.AsyncClient(
             transport=httpx.ASGITransport(app=app), base_url=EMBEDDED_ORIGIN
         )
@@ -101,6 +108,13 @@ class Deps:
         return RealtimeKitClient(
             account_id=account, app_id=app_id, api_token=token, base_url=backend.base_url, http_client=http
         )
+
+    async def _run_emulator_lifespan(self, app: Any, *, task_status: TaskStatus[None]) -> None:
+        """Run the emulator app's lifespan (webhooks, timers) until ``aclose``."""
+        stop = self._stop
+        async with app.router.lifespan_context(app):
+            task_status.started()
+            await stop.wait()
 
     def join_url(self, meeting_id: str, token: str) -> str | None:
         """A link that opens the meeting as this participant, or None when no such page exists.
@@ -125,6 +139,8 @@ class Deps:
         """Close the client (and its HTTP connections); the next tool call rebuilds it."""
         client, self._client = self._client, None
         http, self._http = self._http, None
+        self._stop.set()
+        self._stop = anyio.Event()
         if client is not None:
             await client.aclose()
         if http is not None:
