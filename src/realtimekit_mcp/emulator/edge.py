@@ -136,6 +136,8 @@ class LivePlane:
         self.connections: dict[str, Connection] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
         self._loop: asyncio.AbstractEventLoop | None = None
+        self.ping_interval = SERVER_PING_INTERVAL
+        """Seconds between server pings to sockets opened with ``ping=true``."""
         self._handlers: dict[int, Handler] = {
             RoomEvent.JOIN_ROOM: self._room_join,
             RoomEvent.LEAVE_ROOM: self._room_leave,
@@ -312,7 +314,7 @@ class LivePlane:
 
     async def _pinger(self, conn: Connection) -> None:
         while conn.close_code is None:
-            await asyncio.sleep(SERVER_PING_INTERVAL)
+            await asyncio.sleep(self.ping_interval)
             conn.send(PING)
 
     async def _read_loop(self, conn: Connection) -> None:

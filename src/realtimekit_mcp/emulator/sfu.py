@@ -165,7 +165,7 @@ def _transceiver_for_mid(pc: RTCPeerConnection, mid: str) -> RTCRtpTransceiver |
     return None
 
 
-async def settle_and_close(pc: RTCPeerConnection, timeout: float = 2.0) -> None:
+async def settle_and_close(pc: RTCPeerConnection, grace: float = 2.0) -> None:
     """Close ``pc``, first letting a connection attempt in progress finish (bounded).
 
     aiortc's background connect task fails with "RTCIceTransport is closed" when the peer
@@ -181,7 +181,7 @@ async def settle_and_close(pc: RTCPeerConnection, timeout: float = 2.0) -> None:
 
         pc.on("connectionstatechange", on_change)
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(settled.wait(), timeout)
+            await asyncio.wait_for(settled.wait(), grace)
         pc.remove_listener("connectionstatechange", on_change)
         await asyncio.sleep(0)  # let the connect task finish its current step
     await pc.close()

@@ -132,9 +132,11 @@ class RawPeer:
         try:
             async for message in self._ws:
                 if isinstance(message, str):
-                    self.texts.append(message)
                     if message == PING:
                         await self._ws.send(PONG)
+                    async with self._push_arrived:
+                        self.texts.append(message)
+                        self._push_arrived.notify_all()
                     continue
                 frame = decode_frame(message)
                 if frame.id is not None and frame.id in self._pending:
@@ -196,7 +198,8 @@ class RawPeer:
         return out
 
     # -- join sequence ----------------------------------------------------------------------------
-    async def _offer(self, pc: RTCPeerConnection) -> str:
+    async def offer(self, pc: RTCPeerConnection) -> str:
+        """Create and apply a local offer (loopback candidates only); returns its SDP."""
         with loopback_only():
             offer = await pc.createOffer()
             await pc.setLocalDescription(offer)
@@ -212,7 +215,7 @@ class RawPeer:
         for pc, consuming in ((self.send_pc, False), (self.recv_pc, True)):
             pc.addTransceiver("audio", direction="sendonly")
             pc.addTransceiver("video", direction="sendonly")
-            sdp = await self._offer(pc)
+            sdp = await self.offer(pc)
             target = media_pb2.SUBSCRIBER if consuming else media_pb2.PUBLISHER
             response = await self.request(
                 MediaEvent.CREATE_WEBRTC_TRANSPORT,
@@ -246,7 +249,7 @@ class RawPeer:
     async def publish(self, track: MediaStreamTrack) -> str:
         """Produce ``track`` on the send transport; returns the producer id."""
         transceiver = self.send_pc.addTransceiver(track, direction="sendonly")
-        sdp = await self._offer(self.send_pc)
+        sdp = await self.offer(self.send_pc)
         response = await self.request(
             MediaEvent.PRODUCE,
             media_edge_pb2.ProducerCreateRequest(

@@ -297,3 +297,54 @@ async def test_keepalive_ping_gets_a_pong_and_unknown_events_an_error(live: Live
                 await alice.request(0x0BAD, None, room_pb2.PeerInfoResponse)
             assert "not supported" in unknown.value.message
         assert "3" in alice.texts
+
+
+async def test_a_dropped_socket_is_a_leave_and_fires_the_participant_left_webhook(live: LiveEmu) -> None:
+    meeting = await live.create_meeting()
+    async with peers(live, meeting, "Alice", "Bob") as (alice, bob):
+        await bob._ws.close()
+        with anyio.fail_after(10):
+            (left,) = await alice.wait_push(RoomEvent.LEAVE_ROOM, room_pb2.PeerInfoResponse)
+        assert left.peer.peer_id == bob.peer_id
+        left_events = live.sink.of("meeting.participantLeft")
+        assert [e["participant"]["peerId"] for e in left_events] == [bob.peer_id]
+        session = (await live.rest("GET", f"/meetings/{meeting}/active-session")).json()["data"]
+        assert session["live_participants"] == 1
+
+
+async def test_a_reconnect_naming_the_old_peer_replaces_it(live: LiveEmu) -> None:
+    meeting = await live.create_meeting()
+    async with peers(live, meeting, "Alice", "Bob") as (alice, bob):
+        token = bob.url.split("authToken=")[1].split("&")[0]
+        again = RawPeer(live.ws_url, meeting, token)
+        again.url += f"&oldPeerID={bob.peer_id}"
+        try:
+            with anyio.fail_after(10):
+                await again.connect()
+                await bob.closed.wait()
+                assert bob.close_code == 4409
+                (left,) = await alice.wait_push(RoomEvent.LEAVE_ROOM, room_pb2.PeerInfoResponse)
+                assert left.peer.peer_id == bob.peer_id
+                await again.join("Bob again")
+                (joined, rejoined) = await alice.wait_push(
+                    RoomEvent.JOIN_ROOM, room_pb2.PeerInfoResponse, count=2
+                )
+            assert rejoined.peer.peer_id == again.peer_id
+            session = (await live.rest("GET", f"/meetings/{meeting}/active-session")).json()["data"]
+            assert session["live_participants"] == 2
+        finally:
+            await again.close()
+
+
+async def test_sockets_opened_with_ping_true_get_server_pings(live: LiveEmu) -> None:
+    meeting = await live.create_meeting()
+    live.plane.ping_interval = 0.05
+    token = (await live.add_participant(meeting, "alice"))["token"]
+    alice = RawPeer(live.ws_url, meeting, token, ping=True)
+    try:
+        with anyio.fail_after(10):
+            await alice.connect()
+            async with alice._push_arrived:
+                await alice._push_arrived.wait_for(lambda: "2" in alice.texts)
+    finally:
+        await alice.close()

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import anyio
 import pytest
+from aiortc.mediastreams import VideoStreamTrack
 
-from realtimekit_mcp.protocol import media_edge_pb2
+from realtimekit_mcp.protocol import media_edge_pb2, media_pb2
 from realtimekit_mcp.protocol.events import MediaEvent
 
 from .conftest import LiveEmu
@@ -42,6 +45,102 @@ async def test_a_published_tone_reaches_a_subscriber_as_440_hz_audio(live: LiveE
         tone = goertzel_power(tail, rate, 440.0)
         assert tone > 100 * goertzel_power(tail, rate, 1000.0)
         assert tone > 100 * goertzel_power(tail, rate, 300.0)
+    finally:
+        await alice.close()
+        await bob.close()
+
+
+async def test_two_consumes_on_one_transport_are_serialized_and_both_deliver_audio(live: LiveEmu) -> None:
+    meeting = await live.create_meeting()
+    alice = RawPeer(live.ws_url, meeting, (await live.add_participant(meeting, "alice"))["token"])
+    bob = RawPeer(live.ws_url, meeting, (await live.add_participant(meeting, "bob"))["token"])
+    carol = RawPeer(live.ws_url, meeting, (await live.add_participant(meeting, "carol"))["token"])
+    try:
+        with anyio.fail_after(20):
+            for peer in (alice, bob, carol):
+                await peer.connect()
+                await peer.join()
+            low = await alice.publish(ToneTrack(440.0))
+            high = await bob.publish(ToneTrack(880.0))
+            first = asyncio.ensure_future(carol.subscribe(alice.peer_id, low))
+            second = asyncio.ensure_future(carol.subscribe(bob.peer_id, high))
+            low_track, high_track = await asyncio.gather(first, second)
+            assert low_track is not high_track
+            for track in (low_track, high_track):
+                frame = await track.recv()
+                assert frame.sample_rate == 48000
+        assert live.plane.sfu.stats() == {"transports": 6, "producers": 2, "consumers": 2}
+    finally:
+        for peer in (alice, bob, carol):
+            await peer.close()
+
+
+async def test_closing_a_producer_tells_subscribers_and_drops_their_consumers(live: LiveEmu) -> None:
+    meeting = await live.create_meeting()
+    alice = RawPeer(live.ws_url, meeting, (await live.add_participant(meeting, "alice"))["token"])
+    bob = RawPeer(live.ws_url, meeting, (await live.add_participant(meeting, "bob"))["token"])
+    try:
+        with anyio.fail_after(20):
+            await alice.connect()
+            await bob.connect()
+            await alice.join()
+            await bob.join()
+            producer_id = await alice.publish(ToneTrack())
+            await bob.subscribe(alice.peer_id, producer_id)
+            transceiver = alice.send_pc.getTransceivers()[-1]
+            transceiver.direction = "inactive"
+            closing = await alice.request(
+                MediaEvent.CLOSE_PRODUCER,
+                media_edge_pb2.ProducerCloseRequest(
+                    producer_id=producer_id,
+                    description=media_pb2.SessionDescription(
+                        target=media_pb2.PUBLISHER, type="offer", sdp=await alice.offer(alice.send_pc)
+                    ),
+                    producing_transport_id=alice.send_transport_id,
+                ),
+                media_edge_pb2.ProducerClosingResponse,
+            )
+            assert closing.description.type == "answer"
+            (closed,) = await bob.wait_push(
+                MediaEvent.PEER_PRODUCER_CLOSE_BROADCAST, media_edge_pb2.PeerProducerCloseBroadcastResponse
+            )
+            assert closed.participant_id == alice.peer_id
+            assert closed.producer_state.producer_id == producer_id
+            missing = await bob.request(
+                MediaEvent.CONSUME,
+                media_edge_pb2.ConsumePeersRequest(
+                    requests=[
+                        media_edge_pb2.ConsumePeerRequest(
+                            producing_peer_id=alice.peer_id, producer_id=producer_id
+                        )
+                    ],
+                    consuming_transport_id=bob.recv_transport_id,
+                ),
+                media_edge_pb2.ConsumePeerResponse,
+            )
+        assert missing.consumer_ids_map.map[producer_id].error_code == "not_found_track_error"
+        assert not missing.status
+        assert live.plane.sfu.stats()["consumers"] == 0
+    finally:
+        await alice.close()
+        await bob.close()
+
+
+async def test_a_video_track_is_forwarded_too(live: LiveEmu) -> None:
+    meeting = await live.create_meeting()
+    alice = RawPeer(live.ws_url, meeting, (await live.add_participant(meeting, "alice"))["token"])
+    bob = RawPeer(live.ws_url, meeting, (await live.add_participant(meeting, "bob"))["token"])
+    try:
+        with anyio.fail_after(20):
+            await alice.connect()
+            await bob.connect()
+            await alice.join()
+            await bob.join()
+            producer_id = await alice.publish(VideoStreamTrack())
+            track = await bob.subscribe(alice.peer_id, producer_id)
+            frame = await track.recv()
+        assert track.kind == "video"
+        assert (frame.width, frame.height) == (640, 480)
     finally:
         await alice.close()
         await bob.close()
