@@ -27,6 +27,7 @@ from realtimekit_mcp._redact import redact
 from realtimekit_mcp.emulator.server import RunningServer, serve_app
 from realtimekit_mcp.emulator.webhooks import (
     DeliveryPolicy,
+    DeliveryRecord,
     DeliveryStatus,
     WebhookDispatcher,
     WebhookSigningKey,
@@ -659,3 +660,16 @@ async def test_a_cancelled_lifespan_still_cleans_up_and_the_dispatcher_can_run_a
         dispatcher.emit("meeting.ended", {**MEETING_STARTED, "event": "meeting.ended"})
         await settle(dispatcher)
     assert dispatcher.deliveries(status="delivered")[0].event == "meeting.ended"
+
+
+def test_the_log_hides_passwords_in_webhook_urls() -> None:
+    record = DeliveryRecord(
+        id="d",
+        webhook_id="w",
+        event="meeting.started",
+        url="http://user:s3cret-pass@127.0.0.1:9/hook",
+        body=b"{}",
+        created_at="2026-01-01T00:00:00.000Z",
+    )
+    assert "s3cret-pass" not in json.dumps(record.to_dict())
+    assert record.to_dict()["url"].startswith("http://user:")

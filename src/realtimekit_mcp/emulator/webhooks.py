@@ -320,7 +320,7 @@ class DeliveryRecord:
             "id": self.id,
             "webhook_id": self.webhook_id,
             "event": self.event,
-            "url": redact(self.url),
+            "url": _display_url(self.url),
             "status": self.status.value,
             "attempts": [a.to_dict() for a in self.attempts],
             "created_at": self.created_at,
@@ -328,6 +328,17 @@ class DeliveryRecord:
             "detail": self.detail,
             "payload": json.loads(self.body),
         }
+
+
+def _display_url(url: str) -> str:
+    """``url`` for the log: without a password in its user info, with registered secrets masked."""
+    try:
+        parsed = httpx.URL(url)
+        if parsed.password:
+            url = str(parsed.copy_with(username=parsed.username, password="***"))
+    except (httpx.InvalidURL, TypeError, ValueError):
+        pass
+    return redact(url)
 
 
 def is_loopback_url(url: str) -> bool:
