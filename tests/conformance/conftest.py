@@ -40,6 +40,7 @@ def make_config(**overrides: Any) -> Any:
         "db_path": ":memory:",
         "seed": 20261124,
         "public_base_url": BASE_URL,
+        "tick_interval": 0,  # no wall-clock ticker: time moves only through /_emulator/clock/advance
     }
     settings.update(overrides)
     return EmulatorConfig(**settings)
