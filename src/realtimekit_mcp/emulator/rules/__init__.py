@@ -1,0 +1,1 @@
+"""The emulator's rules, one mixin per resource group; ``EmulatorBackend`` combines them."""
