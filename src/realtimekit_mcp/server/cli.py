@@ -51,6 +51,10 @@ def add_parsers(subparsers: Any) -> None:
         default=os.environ.get("REALTIMEKIT_MCP_HTTP_TOKEN"),
         help="require 'Authorization: Bearer <token>' from MCP clients (env REALTIMEKIT_MCP_HTTP_TOKEN)",
     )
+    serve.add_argument(
+        "--allowed-hosts",
+        help="extra Host values (host:port) accepted by the HTTP server's DNS-rebinding check, comma-separated",
+    )
     serve.set_defaults(handler=serve_command)
 
     demo = subparsers.add_parser(
@@ -105,7 +109,8 @@ def serve_command(args: argparse.Namespace) -> int:
 
         from realtimekit_mcp.server.http import http_app
 
-        app = http_app(server, host=args.host, port=args.port, token=args.http_token)
+        extra = [h.strip() for h in (args.allowed_hosts or "").split(",") if h.strip()]
+        app = http_app(server, host=args.host, port=args.port, token=args.http_token, extra_hosts=extra)
         print(
             f"realtimekit-mcp: MCP over HTTP at http://{args.host}:{args.port}/mcp",
             file=sys.stderr,

@@ -67,13 +67,20 @@ class BearerTokenMiddleware:
         await send({"type": "http.response.body", "body": body})
 
 
-def http_app(server: RealtimeKitMCP, *, host: str, port: int, token: str | None = None) -> Any:
+def http_app(
+    server: RealtimeKitMCP,
+    *,
+    host: str,
+    port: int,
+    token: str | None = None,
+    extra_hosts: list[str] | None = None,
+) -> Any:
     """The ASGI app serving MCP at ``/mcp`` (stateless, JSON responses)."""
     app: Any = server.streamable_http_app(
         streamable_http_path="/mcp",
         stateless_http=True,
         json_response=True,
-        transport_security=security_settings(host, port),
+        transport_security=security_settings(host, port, extra_hosts),
         host=host,
     )
     return BearerTokenMiddleware(app, token) if token else app
