@@ -118,6 +118,16 @@ async def test_recording_without_participants_stops_after_60s(emu: Emu) -> None:
     assert data["status"] == "UPLOADING" and data["stop_reason"] == {"reason": "ALL_PEERS_LEFT"}
 
 
+async def test_a_recording_started_before_anyone_joined_records_the_next_session(emu: Emu) -> None:
+    m = await emu.create_meeting()
+    rec = await start(emu, m["id"])
+    await emu.advance(30)
+    seed = await emu.seed(m["id"])
+    await emu.advance(60)  # someone is present: no ALL_PEERS_LEFT stop
+    data = (await emu.client.get(f"{API}/recordings/{rec['id']}")).json()["data"]
+    assert data["status"] == "RECORDING" and data["session_id"] == seed["session"]["id"]
+
+
 async def test_max_seconds_stops_the_recording(emu: Emu) -> None:
     m, _ = await live_meeting(emu)
     rec = await start(emu, m["id"], max_seconds=60)

@@ -50,6 +50,12 @@ class SessionRules(RulesBase):
         }
         self.store.put("session", session, app_id=app_id, parent=meeting["id"])
         self._emit("meeting.started", {"meeting": self._meeting_event_object(session)})
+        for rec in self.store.list("recording", parent=meeting["id"]):
+            if rec["status"] in ACTIVE_RECORDING and rec.get("session_id") is None:
+                rec["session_id"] = session[
+                    "id"
+                ]  # a recording started before anyone joined records this session
+                self.store.put("recording", rec, app_id=app_id, parent=meeting["id"])
         if meeting.get("record_on_start"):
             self._start_recording_doc(app_id, meeting, session, {}, reason="RECORD_ON_START")
         if meeting.get("live_stream_on_start"):
