@@ -175,9 +175,12 @@ class LivePlane:
         elif notice == "peer.muted":
             self.peers_muted([str(data["peer_id"])])
         elif notice == "session.ended":
-            session_id = str(data["session_id"])
-            ended = [c.peer.peer_id for c in self.connections.values() if c.peer.session_id == session_id]
-            self.peers_removed(ended, RemovalReason.MEETING_ENDED.value)
+            self._soon(self._end_session_peers(str(data["session_id"])))
+
+    async def _end_session_peers(self, session_id: str) -> None:
+        for conn in list(self.connections.values()):
+            if conn.peer.session_id == session_id:
+                await self._remove_by_server(conn.peer.peer_id, RemovalReason.MEETING_ENDED)
 
     def peers_removed(self, peer_ids: list[str], reason: str) -> None:
         """Backend hook: these peers were removed (``"kicked"`` or ``"meeting_ended"``). Non-blocking."""

@@ -326,7 +326,7 @@ async def test_a_reconnect_naming_the_old_peer_replaces_it(live: LiveEmu) -> Non
                 (left,) = await alice.wait_push(RoomEvent.LEAVE_ROOM, room_pb2.PeerInfoResponse)
                 assert left.peer.peer_id == bob.peer_id
                 await again.join("Bob again")
-                (joined, rejoined) = await alice.wait_push(
+                (_first, rejoined) = await alice.wait_push(
                     RoomEvent.JOIN_ROOM, room_pb2.PeerInfoResponse, count=2
                 )
             assert rejoined.peer.peer_id == again.peer_id
