@@ -11,11 +11,11 @@ import pytest
 
 pytest.importorskip("aiortc")
 
-from realtimekit_mcp.bot.participant import BotConfig, BotParticipant  # noqa: E402
-from realtimekit_mcp.client import RealtimeKitClient  # noqa: E402
-from realtimekit_mcp.emulator import EmulatorConfig, create_app  # noqa: E402
-from realtimekit_mcp.emulator.routes.client_api import close_live_plane, live_routes  # noqa: E402
-from realtimekit_mcp.emulator.server import serve_app  # noqa: E402
+from realtimekit_mcp.bot.participant import BotConfig, BotParticipant
+from realtimekit_mcp.client import RealtimeKitClient
+from realtimekit_mcp.emulator import EmulatorConfig, create_app
+from realtimekit_mcp.emulator.routes.client_api import close_live_plane, live_routes
+from realtimekit_mcp.emulator.server import serve_app
 
 ACCOUNT = "0123456789abcdef0123456789abcdef"
 APP = "7d1b2c3e-0000-4000-8000-00000000b07a"

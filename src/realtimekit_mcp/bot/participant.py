@@ -926,14 +926,42 @@ class BotParticipant:
 
     def _drop_consumer(self, producer_id: str) -> None:
         self._consumed.discard(producer_id)
-        for mid, owner in list(self._mid_owner.items()):
-            if owner == producer_id:
-                self._mid_owner.pop(mid, None)
-                if self._recv is not None:
-                    self._recv.forget(mid)
-                receiver = self._receivers.pop(mid, None)
-                if receiver is not None:
-                    self._spawn(receiver.stop())
+        mids = [mid for mid, owner in self._mid_owner.items() if owner == producer_id]
+        if not mids:
+            return
+        receivers = []
+        for mid in mids:
+            self._mid_owner.pop(mid, None)
+            receiver = self._receivers.pop(mid, None)
+            if receiver is not None:
+                receivers.append(receiver)
+        self._spawn(self._close_consumers(mids, receivers))
+
+    async def _close_consumers(self, mids: list[str], receivers: list[AudioReceiver]) -> None:
+        for receiver in receivers:
+            await receiver.stop()
+        recv, sig = self._recv, self._sig
+        if recv is None or sig is None:
+            return
+
+        async def exchange(sdp: str) -> str:
+            reply = await sig.request(
+                MediaEvent.CLOSE_CONSUMER,
+                media_edge_pb2.ConsumerCloseRequest(
+                    consumer_ids=mids,
+                    description=media_pb2.SessionDescription(
+                        target=media_pb2.SUBSCRIBER, type="offer", sdp=sdp
+                    ),
+                    consuming_transport_id=recv.server_id or "",
+                ),
+                media_edge_pb2.ConsumerClosingResponse,
+            )
+            return reply.description.sdp
+
+        try:
+            await recv.close_consumers(mids, exchange if sig.connected else None)
+        except (SignallingError, PeerError) as exc:
+            logger.info("closing consumers %s: %s", mids, exc)
 
     def _on_chat(self, frame: Frame, *, private: bool) -> None:
         if private:

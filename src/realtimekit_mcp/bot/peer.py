@@ -346,18 +346,29 @@ class RecvTransport(_Transport):
             return tracks
 
     def forget(self, mid: str) -> MediaStreamTrack | None:
-        """Drop a consumer locally (after the server closed its producer); returns its track."""
+        """Drop a consumer from the map without telling the server; returns its track."""
         consumer = self._consumers.pop(mid, None)
         return consumer.track if consumer else None
 
-    async def close_consumers(self, mids: Sequence[str], exchange: ExchangeFn) -> None:
-        """Stop the consumers' transceivers, offer, and apply the server's answer."""
+    async def close_consumers(self, mids: Sequence[str], exchange: ExchangeFn | None) -> None:
+        """Make the consumers' transceivers inactive, offer and apply the answer, then stop them.
+
+        Without ``exchange`` (or when it fails) the transceivers are only stopped locally, which
+        ends aiortc's receive tasks for them.
+        """
         async with self.lock:
-            for mid in mids:
-                consumer = self._consumers.pop(mid, None)
-                if consumer is not None:
-                    consumer.transceiver.direction = "inactive"
-            offer = await self.pc.createOffer()
-            await self.pc.setLocalDescription(offer)
-            answer = await exchange(self.pc.localDescription.sdp)
-            await self._set_remote(answer, "answer")
+            consumers = [c for c in (self._consumers.pop(mid, None) for mid in mids) if c is not None]
+            if not consumers:
+                return
+            try:
+                if exchange is not None:
+                    for consumer in consumers:
+                        consumer.transceiver.direction = "inactive"
+                    offer = await self.pc.createOffer()
+                    await self.pc.setLocalDescription(offer)
+                    answer = await exchange(self.pc.localDescription.sdp)
+                    await self._set_remote(answer, "answer")
+            finally:
+                for consumer in consumers:
+                    with contextlib.suppress(Exception):
+                        await consumer.transceiver.stop()
