@@ -61,10 +61,17 @@ def test_discarding_a_replaced_peer_object_keeps_its_successor() -> None:
 
 
 def test_the_last_m_line_of_a_kind_gives_the_mid() -> None:
-    sdp = "\r\n".join(
-        ["v=0", "m=audio 9 UDP/TLS/RTP/SAVPF 96", "a=mid:0", "m=video 9 UDP/TLS/RTP/SAVPF 97", "a=mid:1"]
-        + ["m=audio 9 UDP/TLS/RTP/SAVPF 96", "a=mid:2", ""]
-    )
+    lines = [
+        "v=0",
+        "m=audio 9 UDP/TLS/RTP/SAVPF 96",
+        "a=mid:0",
+        "m=video 9 UDP/TLS/RTP/SAVPF 97",
+        "a=mid:1",
+        "m=audio 9 UDP/TLS/RTP/SAVPF 96",
+        "a=mid:2",
+        "",
+    ]
+    sdp = "\r\n".join(lines)
     assert last_mid_of_kind(sdp, "audio") == "2"
     assert last_mid_of_kind(sdp, "video") == "1"
     assert last_mid_of_kind(sdp, "application") is None
