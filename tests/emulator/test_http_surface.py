@@ -218,3 +218,16 @@ async def test_unexpected_error_logs_never_contain_tokens(
     logged = "\n".join(record.getMessage() for record in caplog.records)
     assert "RuntimeError" in logged
     assert secret not in logged and TOKEN not in logged
+
+
+async def test_paging_minimums_follow_the_openapi(emu: Emu) -> None:
+    r = await emu.client.get(APPS, params={"page_no": 0})
+    assert r.json()["error"]["message"] == '"page_no" must be greater than or equal to 1'
+    r = await emu.client.get(APPS, params={"per_page": 0})
+    assert r.status_code == 400
+    r = await emu.client.get(f"{API}/meetings", params={"per_page": "1.5"})
+    assert r.json()["error"]["message"] == '"per_page" must be an integer'
+    m = await emu.create_meeting()
+    seed = await emu.seed(m["id"])
+    r = await emu.client.get(f"{API}/sessions/{seed['session']['id']}/participants", params={"per_page": 0})
+    assert r.json()["error"]["message"] == '"per_page" must be greater than or equal to 1'

@@ -137,3 +137,15 @@ async def test_seeded_ids_are_deterministic() -> None:
     assert m1["id"] == m2["id"]
     third = EmulatorBackend(make_config(app_id=None, seed=43))
     assert third.app_id != first.app_id
+
+
+async def test_patch_rejects_null_where_only_create_allows_it(emu: Emu) -> None:
+    m = await emu.create_meeting(title=None, record_on_start=None)
+    assert m["record_on_start"] is False
+    for field, message in (
+        ("title", '"title" must be a string'),
+        ("record_on_start", '"record_on_start" must be a boolean'),
+        ("live_stream_on_start", '"live_stream_on_start" must be a boolean'),
+    ):
+        r = await emu.client.patch(f"{API}/meetings/{m['id']}", json={field: None})
+        assert r.status_code == 400 and r.json()["error"]["message"] == message

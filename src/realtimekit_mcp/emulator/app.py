@@ -20,9 +20,13 @@ from .control import control_routes
 from .errors import EmulatorError, MethodNotAllowed, NotFound
 from .events import EventSink
 from .routes import api_routes
+from .routes.client_api import close_live_plane, live_routes
 from .routes._common import error_response, internal_error_response, log_unexpected
 
 logger = logging.getLogger("realtimekit_mcp.emulator")
+
+LIVE_SHUTDOWN_BOUND = 10.0
+"""Seconds the live plane (sockets, peer connections) gets to close at shut-down."""
 
 
 async def _http_exception(request: Request, exc: Exception) -> Response:
@@ -83,7 +87,9 @@ def create_app(
     """Build the emulator app; ``app.state.backend`` is its ``EmulatorBackend``.
 
     ``sink`` replaces webhook delivery as the backend's event sink (tests). ``extra_routes`` are
-    mounted before the REST surface. Webhook deliveries run inside the app's lifespan.
+    mounted before the REST surface. Webhook deliveries run inside the app's lifespan. The live
+    plane (``/v2/internals/participant-details``, ``/iceservers``, WebSocket ``/ws``) is always
+    mounted; its heavy modules (aiortc, protobuf) load on the first socket connection.
     """
     config = config or EmulatorConfig()
     backend = EmulatorBackend(config)
@@ -113,9 +119,20 @@ def create_app(
                 try:
                     yield
                 finally:
-                    tasks.cancel_scope.cancel()
+                    try:
+                        # Live peers leave (webhooks still deliverable) before the dispatcher stops.
+                        with anyio.move_on_after(LIVE_SHUTDOWN_BOUND, shield=True):
+                            await close_live_plane(app)
+                    finally:
+                        tasks.cancel_scope.cancel()
 
-    routes: list[BaseRoute] = [*extra_routes, *webhook_routes, *control_routes(), *api_routes()]
+    routes: list[BaseRoute] = [
+        *extra_routes,
+        *webhook_routes,
+        *control_routes(),
+        *live_routes(),
+        *api_routes(),
+    ]
     app = Starlette(
         routes=routes,
         lifespan=lifespan,

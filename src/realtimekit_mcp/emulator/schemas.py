@@ -101,11 +101,15 @@ AI_CONFIG = Obj(
 
 
 def meeting_body(*, with_status: bool) -> Obj:
-    """Meeting create/replace (``with_status=False``) or update (``True``) body."""
+    """Meeting create/replace (``with_status=False``) or update (``True``) body.
+
+    Only create/replace accept ``null`` for title, record_on_start and live_stream_on_start.
+    """
+    nullable = not with_status
     fields = {
-        "title": Str(nullable=True),
-        "record_on_start": Bool(nullable=True),
-        "live_stream_on_start": Bool(nullable=True),
+        "title": Str(nullable=nullable),
+        "record_on_start": Bool(nullable=nullable),
+        "live_stream_on_start": Bool(nullable=nullable),
         "persist_chat": Bool(),
         "summarize_on_end": Bool(),
         "transcribe_on_end": Bool(),

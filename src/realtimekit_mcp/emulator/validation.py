@@ -235,7 +235,11 @@ def query_int(
     try:
         value = int(raw)
     except ValueError:
-        raise BadRequest(f'"{name}" must be a number') from None
+        try:
+            float(raw)
+        except ValueError:
+            raise BadRequest(f'"{name}" must be a number') from None
+        raise BadRequest(f'"{name}" must be an integer') from None
     if minimum is not None and value < minimum:
         raise BadRequest(f'"{name}" must be greater than or equal to {minimum}')
     if maximum is not None and value > maximum:

@@ -214,11 +214,11 @@ class Call:
         """A unix-seconds query parameter."""
         return query_unix(self.q(name), name)
 
-    def paging(self, *, max_per_page: int = MAX_PER_PAGE) -> dict[str, int | None]:
-        """``page_no`` and ``per_page`` (both >= 0; ``per_page`` at most ``max_per_page``)."""
+    def paging(self, *, max_per_page: int = MAX_PER_PAGE, minimum: int = 0) -> dict[str, int | None]:
+        """``page_no`` and ``per_page`` (both >= ``minimum``; ``per_page`` at most ``max_per_page``)."""
         return {
-            "page_no": self.q_int("page_no", minimum=0, maximum=1_000_000),
-            "per_page": self.q_int("per_page", minimum=0, maximum=max_per_page),
+            "page_no": self.q_int("page_no", minimum=minimum, maximum=1_000_000),
+            "per_page": self.q_int("per_page", minimum=minimum, maximum=max_per_page),
         }
 
 

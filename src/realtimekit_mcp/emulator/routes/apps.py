@@ -8,7 +8,7 @@ from ._common import Call, Reply, api, ok, paged
 def list_apps(c: Call) -> Reply:
     return paged(
         c.backend.list_apps(
-            **c.paging(), search=c.q("search"), sort_order=c.q_enum("sort_order", ("ASC", "DESC"))
+            **c.paging(minimum=1), search=c.q("search"), sort_order=c.q_enum("sort_order", ("ASC", "DESC"))
         )
     )
 

@@ -108,9 +108,6 @@ class MeetingRules(RulesBase):
         """Partially update a meeting, including its status (M4)."""
         doc = self._meeting(app_id, meeting_id)
         data = validate_body(schemas.meeting_body(with_status=True), body)
-        for key in ("record_on_start", "live_stream_on_start"):  # null means "leave as is"
-            if key in data and data[key] is None:
-                data.pop(key)
         new = {**doc, **self._meeting_fields(data, doc), "updated_at": self._now_iso()}
         if "status" in data and data["status"] != doc["status"]:
             if (
