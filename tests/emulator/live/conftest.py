@@ -10,7 +10,7 @@ import pytest
 
 from realtimekit_mcp.emulator import EmulatorConfig, create_app
 from realtimekit_mcp.emulator.events import RecordingEventSink
-from realtimekit_mcp.emulator.routes.client_api import close_live_plane, live_plane, live_routes
+from realtimekit_mcp.emulator.routes.client_api import live_plane
 from realtimekit_mcp.emulator.server import serve_app
 
 ACCOUNT = "0123456789abcdef0123456789abcdef"
@@ -53,11 +53,8 @@ class LiveEmu:
 async def live() -> AsyncIterator[LiveEmu]:
     sink = RecordingEventSink()
     config = EmulatorConfig(account_id=ACCOUNT, app_id=APP, api_token=TOKEN)
-    app = create_app(config, sink=sink, extra_routes=live_routes())
+    app = create_app(config, sink=sink)
     async with serve_app(app, host="127.0.0.1", port=0) as running:
         headers = {"Authorization": f"Bearer {TOKEN}"}
         async with httpx.AsyncClient(base_url=running.origin, headers=headers, timeout=10.0) as client:
-            try:
-                yield LiveEmu(running.origin, client, sink, app)
-            finally:
-                await close_live_plane(app)
+            yield LiveEmu(running.origin, client, sink, app)
