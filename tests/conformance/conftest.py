@@ -6,12 +6,13 @@ and a seed so failures reproduce.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import cloudflare
 import httpx
 import pytest
+from starlette.testclient import TestClient
 
 from realtimekit_mcp._redact import register_secret
 
@@ -88,3 +89,19 @@ async def sdk(emulator_app: Any, recorder: Recorder) -> AsyncIterator[cloudflare
     )
     async with client:
         yield client
+
+
+@pytest.fixture(scope="module")
+def seeded_client() -> Iterator[tuple[TestClient, dict[str, list[str]], str]]:
+    """One emulator per test module, seeded with one of everything (``_seed.seed``).
+
+    Yields the client, the real ids by path-parameter name and a usable preset name.
+    """
+    from realtimekit_mcp.emulator import create_app
+
+    from ._seed import seed
+
+    app = create_app(make_config())
+    with TestClient(app, base_url=BASE_URL, headers=AUTH, raise_server_exceptions=False) as client:
+        ids, preset_name = seed(client)
+        yield client, ids, preset_name

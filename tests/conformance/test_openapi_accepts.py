@@ -12,132 +12,19 @@ listed in ``STATEFUL`` with the reason, not skipped silently.
 
 from __future__ import annotations
 
-import copy
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from starlette.testclient import TestClient
 
 from . import _openapi
-from .conftest import ACCOUNT_ID, APP_ID, AUTH, BASE_URL, make_config
-from .test_bad_input import baseline_body, body_keys, seed  # noqa: F401  (shared seeding)
+from ._schema import apply, edge_values, leaf_variants, merged, request_schema, resolve, types_of
+from ._seed import baseline_body, concrete_path
 
 STATEFUL: dict[str, str] = {
     # operation id -> why its body variants cannot all succeed in sequence
     "pause_resume_stop_recording": "action is a state transition (pause/resume/stop); the SDK test walks it",
 }
-
-
-def _resolve(node: Any) -> Any:
-    while isinstance(node, dict) and "$ref" in node:
-        node = _openapi._resolve_pointer(node["$ref"].lstrip("#"))
-    return node
-
-
-def _merged(schema: Any) -> dict[str, Any]:
-    """The schema with ``$ref`` and ``allOf`` folded in (properties and required merged)."""
-    schema = _resolve(schema)
-    if not isinstance(schema, dict):
-        return {}
-    out = {k: v for k, v in schema.items() if k != "allOf"}
-    for part in schema.get("allOf", []):
-        part = _merged(part)
-        out.setdefault("properties", {}).update(part.get("properties", {}))
-        out["required"] = sorted({*out.get("required", []), *part.get("required", [])})
-        for key, value in part.items():
-            if key not in ("properties", "required"):
-                out.setdefault(key, value)
-    return out
-
-
-def _types(schema: dict[str, Any]) -> set[str]:
-    declared = schema.get("type")
-    if isinstance(declared, list):
-        return set(declared)
-    return {declared} if declared else set()
-
-
-def minimal(schema: Any) -> Any:
-    """A small value the schema accepts (for required siblings of a varied field)."""
-    schema = _merged(schema)
-    if "enum" in schema:
-        return schema["enum"][0]
-    if "default" in schema:
-        return schema["default"]
-    types = _types(schema)
-    if "object" in types or "properties" in schema:
-        return {
-            name: minimal(sub)
-            for name, sub in schema.get("properties", {}).items()
-            if name in schema.get("required", [])
-        }
-    if "array" in types:
-        return []
-    if "boolean" in types:
-        return False
-    if "integer" in types or "number" in types:
-        return schema.get("minimum", 1)
-    if schema.get("format") == "uri":
-        return "https://example.com/x"
-    if "string" in types:
-        return "x" * max(1, schema.get("minLength", 1))
-    return None
-
-
-def edge_values(schema: dict[str, Any]) -> list[Any]:
-    """Values at the edges of what the schema allows."""
-    values: list[Any] = []
-    types = _types(schema)
-    if "enum" in schema:
-        values.extend(schema["enum"])
-    elif "boolean" in types:
-        values.extend([True, False])
-    elif types & {"integer", "number"}:
-        values.extend(schema[k] for k in ("minimum", "maximum") if k in schema)
-    elif (
-        "string" in types and "maxLength" in schema and not schema.get("format") and not schema.get("pattern")
-    ):
-        values.append("y" * schema["maxLength"])
-    if "null" in types:
-        values.append(None)
-    return values
-
-
-def leaf_variants(
-    schema: Any, path: tuple[str, ...] = ()
-) -> Iterator[tuple[tuple[str, ...], Any, dict[str, Any]]]:
-    """(path, value, parent schemas by depth) for every edge value of every leaf."""
-    schema = _merged(schema)
-    if "oneOf" in schema or "anyOf" in schema:
-        return  # alternatives (storage_config...) need whole-object variants; out of scope here
-    properties = schema.get("properties", {})
-    if not properties:
-        for value in edge_values(schema):
-            yield path, value, schema
-        return
-    for name, sub in properties.items():
-        yield from leaf_variants(sub, (*path, name))
-
-
-def request_schema(op: _openapi.Operation) -> Any:
-    operation = _openapi._resolve_pointer(op.pointer)
-    if "requestBody" not in operation:
-        return None
-    return _resolve(operation["requestBody"])["content"]["application/json"]["schema"]
-
-
-def apply(body: dict[str, Any], root_schema: Any, path: tuple[str, ...], value: Any) -> dict[str, Any]:
-    """``body`` with ``path`` set to ``value``; missing parents get their required fields."""
-    out = copy.deepcopy(body)
-    node, schema = out, _merged(root_schema)
-    for name in path[:-1]:
-        sub = _merged(schema.get("properties", {}).get(name, {}))
-        if not isinstance(node.get(name), dict):
-            node[name] = minimal(sub) or {}
-        node, schema = node[name], sub
-    node[path[-1]] = value
-    return out
 
 
 def body_cases() -> list[tuple[str, tuple[str, ...], Any]]:
@@ -152,23 +39,6 @@ def body_cases() -> list[tuple[str, tuple[str, ...], Any]]:
 
 
 CASES = body_cases()
-
-
-def concrete_path(op: _openapi.Operation, ids: dict[str, list[str]]) -> str:
-    path = op.path.replace("{account_id}", ACCOUNT_ID).replace("{app_id}", APP_ID)
-    for name, pool in ids.items():
-        path = path.replace("{" + name + "}", pool[0])
-    return "/client/v4" + path
-
-
-@pytest.fixture(scope="module")
-def seeded_client() -> Iterator[tuple[TestClient, dict[str, list[str]], str]]:
-    from realtimekit_mcp.emulator import create_app
-
-    app = create_app(make_config())
-    with TestClient(app, base_url=BASE_URL, headers=AUTH, raise_server_exceptions=False) as client:
-        ids, preset_name = seed(client)
-        yield client, ids, preset_name
 
 
 def test_every_body_field_has_edge_cases() -> None:
@@ -216,13 +86,13 @@ def query_cases() -> list[tuple[str, str, str]]:
             continue
         for where in (op.pointer.rsplit("/", 1)[0], op.pointer):
             for param in _openapi._resolve_pointer(where).get("parameters", []):
-                param = _resolve(param)
+                param = resolve(param)
                 if param.get("in") != "query":
                     continue
-                schema = _merged(param.get("schema", {}))
+                schema = merged(param.get("schema", {}))
                 values = edge_values(schema)
-                if "array" in _types(schema):
-                    values = edge_values(_merged(schema.get("items", {})))
+                if "array" in types_of(schema):
+                    values = edge_values(merged(schema.get("items", {})))
                 for value in values:
                     if value is None:
                         continue

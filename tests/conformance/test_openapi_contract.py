@@ -17,16 +17,15 @@ from typing import Any
 
 import httpx
 import pytest
-from starlette.routing import BaseRoute, Match, Mount
 
 from . import _control, _openapi
 from ._data import MEETING_AI_CONFIG, MEETING_RECORDING_CONFIG, WEBHOOK_EVENTS, preset_body
 from ._exchange import Exchange, Recorder, openapi_problems
-from .conftest import ACCOUNT_ID, ACCOUNT_PREFIX, API_PREFIX, APP_ID
+from ._routes import UNKNOWN, concrete, has_route
+from .conftest import ACCOUNT_PREFIX, API_PREFIX, APP_ID
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 LIMITATIONS = REPO_ROOT / "LIMITATIONS.md"
-UNKNOWN = "00000000-0000-4000-8000-0000000000ff"
 
 
 def _normalise(template: str) -> str:
@@ -51,31 +50,6 @@ def documented_as_limitation(op: _openapi.Operation, lines: list[str] | None = N
                 rest = line.replace(match.group(0), "").strip(" -|:`*")
                 return line if len(rest) >= 10 else None
     return None
-
-
-def _routes_match(routes: list[BaseRoute], scope: dict[str, Any]) -> bool:
-    for route in routes:
-        match, child = route.matches(scope)
-        if match is Match.NONE:
-            continue
-        if isinstance(route, Mount):
-            if _routes_match(list(route.routes), {**scope, **child}):
-                return True
-            continue
-        if match is Match.FULL:
-            return True
-    return False
-
-
-def has_route(app: Any, method: str, path: str) -> bool:
-    """Whether the app's router has a route for ``method path`` (a PARTIAL match is a 405)."""
-    scope = {"type": "http", "method": method, "path": path, "root_path": "", "path_params": {}}
-    return _routes_match(list(app.router.routes), scope)
-
-
-def concrete(op: _openapi.Operation) -> str:
-    path = op.path.replace("{account_id}", ACCOUNT_ID).replace("{app_id}", APP_ID)
-    return "/client/v4" + re.sub(r"\{[^}]+\}", UNKNOWN, path)
 
 
 @pytest.mark.anyio

@@ -16,23 +16,14 @@ import pytest
 from starlette.testclient import TestClient
 
 from . import _openapi
-from .test_bad_input import baseline_body
-from .test_openapi_accepts import (
-    STATEFUL,
-    _merged,
-    _types,
-    apply,
-    concrete_path,
-    request_schema,
-    seeded_client,
-)
-
-__all__ = ["seeded_client"]  # the module-scoped fixture, shared
+from ._schema import apply, merged, request_schema, types_of
+from ._seed import baseline_body, concrete_path
+from .test_openapi_accepts import STATEFUL
 
 
 def bad_values(schema: dict[str, Any]) -> list[tuple[str, Any]]:
     """(label, value) pairs just outside what ``schema`` allows."""
-    types = _types(schema)
+    types = types_of(schema)
     out: list[tuple[str, Any]] = []
     if "null" not in types and types:
         out.append(("null", None))
@@ -60,7 +51,7 @@ def bad_values(schema: dict[str, Any]) -> list[tuple[str, Any]]:
 
 
 def leaves(schema: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], dict[str, Any]]]:
-    schema = _merged(schema)
+    schema = merged(schema)
     if "oneOf" in schema or "anyOf" in schema:
         return
     properties = schema.get("properties", {})
@@ -94,21 +85,7 @@ LENIENT: dict[tuple[str, str], str] = {
 
 KNOWN_GAPS: dict[tuple[str, str, str], str] = {
     # (operation id, field path, label) -> open finding (xfail strict: fixing it makes the test XPASS -> remove here)
-    (
-        "update_meeting",
-        "title",
-        "null",
-    ): "F4: PATCH meeting accepts null where the OpenAPI (and SDK) type is non-nullable",
-    (
-        "update_meeting",
-        "record_on_start",
-        "null",
-    ): "F4: PATCH meeting accepts null for a non-nullable boolean",
-    (
-        "update_meeting",
-        "live_stream_on_start",
-        "null",
-    ): "F4: PATCH meeting accepts null for a non-nullable boolean",
+    # (F4 fixed in eeadee0)
 }
 
 
@@ -152,11 +129,11 @@ def test_the_emulator_rejects_values_the_openapi_forbids(
 
 
 def bad_query_values(schema: dict[str, Any]) -> list[tuple[str, str]]:
-    types = _types(schema)
+    types = types_of(schema)
     if "array" in types:
         return [
             (f"array item {label}", value)
-            for label, value in bad_query_values(_merged(schema.get("items", {})))
+            for label, value in bad_query_values(merged(schema.get("items", {})))
         ]
     out: list[tuple[str, str]] = []
     if "enum" in schema:
@@ -183,10 +160,10 @@ def query_cases() -> list[tuple[str, str, str, str]]:
             continue
         for where in (op.pointer.rsplit("/", 1)[0], op.pointer):
             for param in _openapi._resolve_pointer(where).get("parameters", []):
-                param = _merged(param)
+                param = merged(param)
                 if param.get("in") != "query":
                     continue
-                for label, value in bad_query_values(_merged(param.get("schema", {}))):
+                for label, value in bad_query_values(merged(param.get("schema", {}))):
                     out.append((op.operation_id, param["name"], label, value))
     return out
 
@@ -201,13 +178,7 @@ LENIENT_QUERY: dict[tuple[str, str, str], str] = {
 }
 
 QUERY_GAPS: dict[tuple[str, str, str], str] = {
-    ("get_apps", "page_no", "below minimum"): "F5: page_no=0 accepted where the apps OpenAPI says minimum 1",
-    (
-        "get_apps",
-        "per_page",
-        "below minimum",
-    ): "F5: per_page=0 accepted where the apps OpenAPI says minimum 1",
-    ("GetSessionParticipants", "per_page", "below minimum"): "F5: per_page=0 accepted (OpenAPI: 1..200)",
+    # (operation id, parameter, label) -> open finding (xfail strict); F5 fixed in eeadee0
 }
 
 
