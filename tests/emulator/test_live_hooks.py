@@ -87,3 +87,28 @@ async def test_the_lifespan_ticker_runs_transitions_without_requests() -> None:
         assert r.json()["data"]["status"] == "INVOKED"
         with anyio.fail_after(5):
             await waiter.recording.wait()
+
+
+async def test_events_and_notices_wait_for_the_commit_and_vanish_on_rollback(emu: Emu) -> None:
+    notices: list[str] = []
+    emu.backend.listeners.append(lambda name, data: notices.append(name))
+    with pytest.raises(RuntimeError), emu.backend.store.transaction():
+        emu.backend._emit("meeting.started", {"meeting": {}})
+        emu.backend._notify("session.ended", {})
+        raise RuntimeError("rolled back")
+    assert emu.sink.events == [] and notices == []
+    with emu.backend.store.transaction():
+        emu.backend._emit("meeting.started", {"meeting": {}})
+        assert emu.sink.events == []
+    assert emu.sink.names() == ["meeting.started"]
+
+
+async def test_a_broken_sink_does_not_fail_a_committed_write(emu: Emu) -> None:
+    class Broken:
+        def emit(self, event: str, payload: dict[str, Any]) -> None:
+            raise RuntimeError("sink bug")
+
+    emu.backend.sink = Broken()
+    m = await emu.create_meeting()
+    r = await emu.client.post("/_emulator/sessions", json={"meeting_id": m["id"]})
+    assert r.status_code == 200

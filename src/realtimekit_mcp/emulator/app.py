@@ -20,8 +20,8 @@ from .control import control_routes
 from .errors import EmulatorError, MethodNotAllowed, NotFound
 from .events import EventSink
 from .routes import api_routes
+from .routes._common import authenticate, error_response, internal_error_response, log_unexpected
 from .routes.client_api import close_live_plane, live_routes
-from .routes._common import error_response, internal_error_response, log_unexpected
 
 logger = logging.getLogger("realtimekit_mcp.emulator")
 
@@ -75,7 +75,12 @@ def _webhook_wiring(config: EmulatorConfig, backend: EmulatorBackend) -> tuple[A
         logger.warning("webhook delivery is not wired: emulator.webhooks has an unexpected API")
         return None, []
     backend.sink = dispatcher
-    return dispatcher, list(webhooks.webhook_routes(dispatcher))
+
+    def authorize(request: Request) -> bool:
+        authenticate(request, backend)  # raises the gateway's 401 when the token is wrong
+        return True
+
+    return dispatcher, list(webhooks.webhook_routes(dispatcher, authorize=authorize))
 
 
 def create_app(

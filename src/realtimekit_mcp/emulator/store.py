@@ -11,7 +11,7 @@ import builtins
 import json
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -42,6 +42,7 @@ class Store:
         self.path = path
         self._lock = threading.RLock()
         self._depth = 0
+        self._after_commit: list[Callable[[], None]] = []
         self._conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         with self._lock:
             if path != ":memory:":
@@ -76,11 +77,23 @@ class Store:
             except BaseException:
                 self._depth -= 1
                 if self._depth == 0:
+                    self._after_commit.clear()
                     self._conn.execute("ROLLBACK")
                 raise
             self._depth -= 1
             if self._depth == 0:
                 self._conn.execute("COMMIT")
+                callbacks, self._after_commit = self._after_commit, []
+                for callback in callbacks:
+                    callback()
+
+    def after_commit(self, callback: Callable[[], None]) -> None:
+        """Run ``callback`` once the current transaction commits (now when there is none; never on rollback)."""
+        with self._lock:
+            if self._depth == 0:
+                callback()
+            else:
+                self._after_commit.append(callback)
 
     # -- key/value -------------------------------------------------------------------------------
     def get_meta(self, key: str) -> str | None:

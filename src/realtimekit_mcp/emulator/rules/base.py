@@ -349,9 +349,20 @@ class RulesBase:
         )
 
     def _emit(self, event: str, payload: dict[str, Any]) -> None:
-        self.sink.emit(event, {"event": event, **payload})
+        """Hand an event to the sink once the current transaction commits (never for a rolled-back one)."""
+        body = {"event": event, **payload}
+        self.store.after_commit(lambda: self._emit_now(event, body))
+
+    def _emit_now(self, event: str, body: dict[str, Any]) -> None:
+        try:
+            self.sink.emit(event, body)
+        except Exception as exc:  # a broken sink must not fail a write that already committed
+            _log_failure(exc, f"event sink on {event}")
 
     def _notify(self, notice: str, data: dict[str, Any]) -> None:
+        self.store.after_commit(lambda: self._notify_now(notice, data))
+
+    def _notify_now(self, notice: str, data: dict[str, Any]) -> None:
         for listener in list(self.listeners):
             try:
                 listener(notice, data)
