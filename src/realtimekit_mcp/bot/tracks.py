@@ -38,13 +38,13 @@ __all__ = [
     "StillImageTrack",
     "ToneGenerator",
     "VideoFileTrack",
+    "color_bars",
     "decode_audio_file",
     "goertzel_power",
     "load_image",
     "pcm_samples",
     "peak_frequency",
     "resample_linear",
-    "test_pattern",
     "tone_pcm",
 ]
 
@@ -331,7 +331,7 @@ class PcmAudioTrack(MediaStreamTrack):
 # ----------------------------------------------------------------------------- outgoing video
 
 
-def test_pattern(width: int = 320, height: int = 240) -> av.VideoFrame:
+def color_bars(width: int = 320, height: int = 240) -> av.VideoFrame:
     """A generated colour-bar frame (yuv420p)."""
     frame = av.VideoFrame(width, height, "yuv420p")
     bars = [(235, 128, 128), (210, 16, 146), (170, 166, 16), (145, 54, 34), (106, 202, 222), (81, 90, 240)]
@@ -363,6 +363,15 @@ def load_image(path: str | Path, *, max_width: int = 1280) -> av.VideoFrame:
         height = int(height * max_width / width)
         width = max_width
     return frame.reformat(width=width - width % 2, height=height - height % 2, format="yuv420p")
+
+
+def _copy_frame(image: av.VideoFrame) -> av.VideoFrame:
+    """A new yuv420p frame with the pixels of ``image`` (frames are mutable; each send needs its own)."""
+    source = image if image.format.name == "yuv420p" else image.reformat(format="yuv420p")
+    frame = av.VideoFrame(source.width, source.height, "yuv420p")
+    for dst, src in zip(frame.planes, source.planes, strict=True):
+        dst.update(bytes(src))
+    return frame
 
 
 class _PacedVideoTrack(MediaStreamTrack):
@@ -398,7 +407,7 @@ class StillImageTrack(_PacedVideoTrack):
     async def recv(self) -> av.VideoFrame:
         """The image again, with the next timestamp."""
         pts = await self._pace()
-        frame = self.image.reformat(format="yuv420p")
+        frame = _copy_frame(self.image)
         frame.pts = pts
         frame.time_base = fractions.Fraction(1, _VIDEO_CLOCK)
         return frame
