@@ -39,6 +39,11 @@ def test_registered_secrets_are_masked_and_details_bounded() -> None:
     assert "sekret-value-123456" not in text and len(text) < 320
 
 
+def test_malformed_answers_are_named_as_such() -> None:
+    text = str(tool_error("list meetings", e.ResponseFormatError("bad envelope", status_code=200)))
+    assert "unexpected answer" in text and "bad envelope" not in text
+
+
 def test_unexpected_errors_are_generic() -> None:
     text = str(tool_error("do it", RuntimeError("internal detail /etc/passwd")))
     assert "internal detail" not in text and "unexpected server error" in text

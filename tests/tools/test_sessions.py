@@ -105,4 +105,6 @@ async def test_poll_is_posted_in_the_live_session(tmp_path: Path, mode: str) -> 
             "session_poll_create",
             {"meeting_id": meeting_id, "question": "Ship Friday?", "options": ["yes", "no"]},
         )
-        assert "Ship Friday?" in text(result)
+        assert (
+            "Ship Friday?" in text(result) and "Poll ? " not in text(result) and "Poll  " not in text(result)
+        )

@@ -81,6 +81,8 @@ class Deps:
                 app_id=backend.app_id or "",
                 api_token=backend.api_token or "",
                 base_url=backend.base_url,
+                # Let the 10 s retry budget, not the attempt count, bound retries of idempotent calls.
+                max_retries=5,
             )
         import httpx
 

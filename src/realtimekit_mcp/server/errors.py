@@ -67,6 +67,10 @@ def tool_error(action: str, err: BaseException, *, hint: str = "") -> ToolError:
         return ToolError(
             f"{what}: RealtimeKit could not be reached. Read realtimekit://status and retry later."
         )
+    if isinstance(err, e.ResponseFormatError):
+        return ToolError(
+            f"{what}: RealtimeKit returned an unexpected answer. Retry later; if it persists, report it."
+        )
     if isinstance(err, e.APIError):
         return ToolError(f"{what}: RealtimeKit answered with status {err.status_code}. Retry later.")
     if isinstance(err, e.RealtimeKitError):

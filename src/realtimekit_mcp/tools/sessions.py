@@ -31,6 +31,7 @@ NOT_FOUND = "Use session_list to find session ids."
 ArtifactKind = Literal["transcript", "summary", "chat"]
 MIME = {"transcript": "text/csv", "summary": "text/markdown", "chat": "text/csv"}
 MAX_PARTICIPANT_LINES = 50
+MAX_DOWNLOAD_BYTES = 20_000_000  # exports bigger than this are left at their download URL
 
 
 @dataclass
@@ -65,7 +66,14 @@ async def fetch_artifact(
         raise ToolError(f"Unknown artifact kind {kind!r}: use transcript, summary or chat.")
     art = Artifact(kind=kind, session_id=session_id, url=url, expiry=expiry)
     if download and url:
-        art.text = (await client.download(url)).decode("utf-8", errors="replace")
+        from realtimekit_mcp.client.errors import ResponseTooLargeError
+
+        try:
+            art.text = (await client.download(url, max_bytes=MAX_DOWNLOAD_BYTES)).decode(
+                "utf-8", errors="replace"
+            )
+        except ResponseTooLargeError:
+            art.text = f"(larger than {MAX_DOWNLOAD_BYTES // 1_000_000} MB: fetch it from download_url)"
     return art
 
 
@@ -278,10 +286,10 @@ async def session_poll_create(
     anonymous: bool = False,
 ) -> ToolOutput:
     client = await client_of(ctx)
-    poll = await client.active_session.create_poll(
+    result = await client.active_session.create_poll(
         meeting_id, question=question, options=options, anonymous=anonymous
     )
-    poll_id = g(poll, "id", default="")
+    poll_id = g(g(result, "poll", default=result), "id", default="?")
     return ToolOutput(f"Poll {poll_id} posted in the live session of meeting {meeting_id}: {short(question)}")
 
 
