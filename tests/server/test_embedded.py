@@ -33,3 +33,14 @@ async def test_embedded_emulator_starts_on_first_call_and_stops_with_the_server(
         listed = await call_ok(client, "meeting_list", {})
         assert created.structured_content is not None
         assert created.structured_content["id"] in listed.content[0].text  # type: ignore[union-attr]
+
+
+async def test_unusable_data_dir_is_a_clear_tool_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    server = build_server(settings_from_args(env={}, data_dir=blocker / "sub"))
+    async with connect(server, "legacy") as client:
+        result = await client.call_tool("meeting_list", {})
+        assert result.is_error
+        message = result.content[0].text  # type: ignore[union-attr]
+        assert "cannot use its data directory" in message and "REALTIMEKIT_DATA_DIR" in message

@@ -8,6 +8,7 @@ without network access or heavy imports.
 from __future__ import annotations
 
 import logging
+import sqlite3
 from collections.abc import Awaitable, Callable
 from contextlib import AsyncExitStack
 from typing import TYPE_CHECKING, Any
@@ -68,7 +69,18 @@ class Deps:
                 if self._factory is not None:
                     self._client = await self._factory(self.backend)
                 else:
-                    self._client = await self._build_client()
+                    try:
+                        self._client = await self._build_client()
+                    except (OSError, sqlite3.Error) as err:
+                        from mcp.server.mcpserver.exceptions import ToolError
+
+                        where = self.backend.data_dir
+                        logger.error("cannot start the embedded emulator in %s: %s", where, err)
+                        raise ToolError(
+                            f"The embedded RealtimeKit emulator cannot use its data directory {where} "
+                            f"({type(err).__name__}: {getattr(err, 'strerror', None) or err}). The operator can "
+                            "set REALTIMEKIT_DATA_DIR (or --data-dir) to a writable directory."
+                        ) from None
         return self._client
 
     async def _build_client(self) -> RealtimeKitClient:
