@@ -177,10 +177,11 @@ async def _session_details(client: "RealtimeKitClient", session_id: str) -> Tool
     s = await client.sessions.get(session_id)
     parts_page = await client.sessions.participants(session_id, per_page=100)
     parts = list(g(parts_page, "items", "participants", default=parts_page) or [])
+    total = g(g(parts_page, "paging", default={}), "total_count", default=len(parts))
     lines = [
         f"Session {g(s, 'id')} of meeting {g(s, 'associated_id', 'meeting_id')}: {enum_value(g(s, 'status'))}, "
         f"{when(g(s, 'started_at', 'created_at'))}..{when(g(s, 'ended_at'))}",
-        f"participants ({len(parts)}):",
+        f"participants ({total}):",
     ]
     for p in parts[:MAX_PARTICIPANT_LINES]:
         left = when(g(p, "left_at"))
@@ -189,8 +190,8 @@ async def _session_details(client: "RealtimeKitClient", session_id: str) -> Tool
             f"- {short(g(p, 'display_name', 'name', default='(no name)'), 40)} | participant "
             f"{g(p, 'participant_id', 'user_id', 'id')} | joined {when(g(p, 'joined_at'))} | {state}"
         )
-    if len(parts) > MAX_PARTICIPANT_LINES:
-        lines.append(f"showing {MAX_PARTICIPANT_LINES} of {len(parts)} participants")
+    if total > min(len(parts), MAX_PARTICIPANT_LINES):
+        lines.append(f"showing {min(len(parts), MAX_PARTICIPANT_LINES)} of {total} participants")
     lines.append("Exports: session_get view=transcript|summary|chat.")
     return ToolOutput("\n".join(lines))
 
