@@ -242,7 +242,7 @@ class LivePlane:
         for producer in self.sfu.producers_of(peer.peer_id):
             if producer.kind != "audio" or producer.paused:
                 continue
-            producer.paused = True
+            self.sfu.set_paused(producer, True)
             push = media_edge_pb2.PeerProducerToggleBroadcastResponse(
                 participant_id=peer.peer_id,
                 producer_state=self._producer_state(producer),
@@ -802,7 +802,7 @@ class LivePlane:
         producer = self.sfu.producers.get(request.producer_id)
         if producer is None or producer.peer_id != peer.peer_id:
             raise SfuError("not_found_track_error", f"No producer {request.producer_id!r} of this peer")
-        producer.paused = request.pause
+        self.sfu.set_paused(producer, request.pause)
         if producer.kind == "audio" and not request.pause:
             peer.muted = False
         conn.push(frame.event, media_edge_pb2.ProducerToggleResponse(), id=frame.id)

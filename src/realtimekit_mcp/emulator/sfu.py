@@ -22,21 +22,26 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import contextvars
+import fractions
 import logging
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import aioice.ice
+import av
 from aiortc import (
     MediaStreamTrack,
     RTCConfiguration,
     RTCPeerConnection,
+    RTCRtpReceiver,
     RTCRtpTransceiver,
     RTCSessionDescription,
 )
 from aiortc.contrib.media import MediaRelay
+from aiortc.mediastreams import MediaStreamError
+from aiortc.rtp import RtpPacket
 
 __all__ = [
     "NEGOTIATION_TIMEOUT",
@@ -104,6 +109,138 @@ def last_mid_of_kind(sdp: str, kind: str) -> str | None:
     return found
 
 
+def payload_types(sdp: str, mid: str, codec: str) -> set[int]:
+    """The RTP payload types mapped to ``codec`` (``"opus"``) in the m-line of ``mid``."""
+    found: set[int] = set()
+    section: list[str] = []
+    sections: list[list[str]] = []
+    for raw in sdp.splitlines():
+        line = raw.strip()
+        if line.startswith("m="):
+            section = [line]
+            sections.append(section)
+        elif section:
+            section.append(line)
+    for lines in sections:
+        if f"a=mid:{mid}" not in lines:
+            continue
+        for line in lines:
+            if line.startswith("a=rtpmap:"):
+                number, _, encoding = line[len("a=rtpmap:") :].partition(" ")
+                if encoding.split("/", 1)[0].lower() == codec.lower() and number.isdigit():
+                    found.add(int(number))
+    return found
+
+
+# -- Opus pass-through -------------------------------------------------------------------------------
+
+_OPUS_TIME_BASE: Final = fractions.Fraction(1, 48000)
+if TYPE_CHECKING:
+    _Packet = av.Packet[Any]  # encoded audio: no stream attached
+else:
+    _Packet = av.Packet
+
+
+class ForwardedTrack(MediaStreamTrack):
+    """A subscriber's view of a pass-through producer: encoded Opus packets, bounded queue.
+
+    The queue holds at most ``depth`` packets (oldest dropped) and is emptied on the first
+    ``recv`` so a subscription starts at the live edge instead of replaying what queued up
+    during negotiation.
+    """
+
+    kind = "audio"
+
+    def __init__(self, source: OpusForwarder, depth: int) -> None:
+        super().__init__()
+        self._source = source
+        self._queue: asyncio.Queue[_Packet | None] = asyncio.Queue(maxsize=depth)
+        self._started = False
+
+    def put(self, packet: _Packet | None) -> None:
+        """Queue a packet (None ends the track), dropping the oldest when full."""
+        if self._queue.full():
+            with contextlib.suppress(asyncio.QueueEmpty):
+                self._queue.get_nowait()
+        self._queue.put_nowait(packet)
+
+    async def recv(self) -> _Packet:
+        """The next packet."""
+        if not self._started:
+            self._started = True
+            while self._queue.qsize() > 1:
+                self._queue.get_nowait()
+        if self.readyState != "live":
+            raise MediaStreamError
+        packet = await self._queue.get()
+        if packet is None:
+            raise MediaStreamError
+        return packet
+
+    def stop(self) -> None:
+        """End this subscription."""
+        self._source.unsubscribe(self)
+        super().stop()
+        self.put(None)
+
+
+class OpusForwarder:
+    """Forwards a publisher's Opus RTP payloads to subscribers without decoding them.
+
+    Installed on the publishing ``RTCRtpReceiver`` in place of its packet handler, so the SFU
+    neither decodes nor re-encodes Opus; the RTP timestamp is unwrapped into a monotonic pts.
+    """
+
+    def __init__(self, payload_types: set[int], *, depth: int = 10) -> None:
+        self.payload_types = payload_types
+        self.depth = depth
+        self.paused = False
+        self.subscribers: set[ForwardedTrack] = set()
+        self._last_timestamp: int | None = None
+        self._pts = 0
+
+    def install(self, receiver: RTCRtpReceiver) -> None:
+        """Take over the receiver's RTP packets (the receiver decodes nothing any more)."""
+
+        async def handle(packet: RtpPacket, arrival_time_ms: int) -> None:
+            self.feed(packet.payload_type, packet.payload, packet.timestamp)
+
+        receiver._handle_rtp_packet = handle  # type: ignore[method-assign]
+
+    def feed(self, payload_type: int, payload: bytes, timestamp: int) -> None:
+        """Forward one RTP payload (packets of other payload types and late packets are dropped)."""
+        if payload_type not in self.payload_types or not payload:
+            return
+        if self._last_timestamp is not None:
+            delta = (timestamp - self._last_timestamp) & 0xFFFFFFFF
+            if delta == 0 or delta >= 0x80000000:
+                return  # duplicate or reordered: older than what was forwarded
+            self._pts += delta
+        self._last_timestamp = timestamp
+        if self.paused or not self.subscribers:
+            return
+        for subscriber in list(self.subscribers):
+            packet = av.Packet(payload)
+            packet.pts = self._pts
+            packet.time_base = _OPUS_TIME_BASE
+            subscriber.put(packet)
+
+    def subscribe(self) -> ForwardedTrack:
+        """A new subscriber track."""
+        track = ForwardedTrack(self, self.depth)
+        self.subscribers.add(track)
+        return track
+
+    def unsubscribe(self, track: ForwardedTrack) -> None:
+        """Forget a subscriber track."""
+        self.subscribers.discard(track)
+
+    def close(self) -> None:
+        """End every subscription."""
+        for track in list(self.subscribers):
+            track.stop()
+
+
 # -- state -------------------------------------------------------------------------------------------
 
 
@@ -143,6 +280,8 @@ class Producer:
     app_data: str | None = None
     mime_type: str | None = None
     drain: asyncio.Task[None] | None = None
+    forwarder: OpusForwarder | None = None
+    """Set when the producer's Opus packets are forwarded without transcoding."""
 
 
 @dataclass(eq=False)
@@ -197,8 +336,10 @@ async def _drain(track: MediaStreamTrack) -> None:
 class Sfu:
     """Transports, producers and consumers of one emulator (all meetings)."""
 
-    def __init__(self, *, loopback: bool = True) -> None:
+    def __init__(self, *, loopback: bool = True, forward_opus: bool = True) -> None:
         self._loopback = loopback
+        self.forward_opus = forward_opus
+        """Forward Opus audio packets as they are (no decode/encode); video is always transcoded."""
         self._relay = MediaRelay()
         self.transports: dict[str, Transport] = {}
         self.producers: dict[str, Producer] = {}
@@ -295,9 +436,15 @@ class Sfu:
                 app_data=app_data,
                 mime_type=mime_type,
             )
-            producer.drain = asyncio.ensure_future(
-                _drain(self._relay.subscribe(producer.track, buffered=False))
-            )
+            opus = payload_types(offer_sdp, wanted, "opus") if kind == "audio" else set()
+            if self.forward_opus and opus:
+                producer.forwarder = OpusForwarder(opus, depth=10)
+                producer.forwarder.paused = paused
+                producer.forwarder.install(transceiver.receiver)
+            else:
+                producer.drain = asyncio.ensure_future(
+                    _drain(self._relay.subscribe(producer.track, buffered=False))
+                )
             self.producers[producer.id] = producer
         return producer, answer
 
@@ -320,7 +467,11 @@ class Sfu:
                 if producer is None:
                     results[producer_id] = SfuError("not_found_track_error", f"No producer {producer_id!r}")
                     continue
-                track = self._relay.subscribe(producer.track, buffered=True)
+                track = (
+                    producer.forwarder.subscribe()
+                    if producer.forwarder is not None
+                    else self._relay.subscribe(producer.track, buffered=True)
+                )
                 transceiver = transport.pc.addTransceiver(track, direction="sendonly")
                 added.append((producer_id, producer, track, transceiver))
             if not added:
@@ -429,7 +580,16 @@ class Sfu:
             self._stop_consumer(consumer)
         if producer.drain is not None:
             producer.drain.cancel()
+        if producer.forwarder is not None:
+            producer.forwarder.close()
         return consumers
+
+    @staticmethod
+    def set_paused(producer: Producer, paused: bool) -> None:
+        """Pause or resume a producer; a paused pass-through producer sends nothing to subscribers."""
+        producer.paused = paused
+        if producer.forwarder is not None:
+            producer.forwarder.paused = paused
 
     def producers_of(self, peer_id: str) -> list[Producer]:
         """The live producers of a peer, oldest first."""

@@ -17,7 +17,11 @@ from .rawpeer import RawPeer, ToneTrack, goertzel_power, mono_samples
 pytestmark = pytest.mark.anyio
 
 
-async def test_a_published_tone_reaches_a_subscriber_as_440_hz_audio(live: LiveEmu) -> None:
+@pytest.mark.parametrize("forward_opus", [True, False], ids=["opus-pass-through", "transcoded"])
+async def test_a_published_tone_reaches_a_subscriber_as_440_hz_audio(
+    live: LiveEmu, forward_opus: bool
+) -> None:
+    live.plane.sfu.forward_opus = forward_opus
     meeting = await live.create_meeting()
     alice = RawPeer(live.ws_url, meeting, (await live.add_participant(meeting, "alice"))["token"])
     bob = RawPeer(live.ws_url, meeting, (await live.add_participant(meeting, "bob"))["token"])
@@ -34,6 +38,7 @@ async def test_a_published_tone_reaches_a_subscriber_as_440_hz_audio(live: LiveE
             assert announced.participant_id == alice.peer_id
             assert announced.producer_state.producer_id == producer_id
             assert announced.producer_state.kind == 0  # AUDIO
+            assert (live.plane.sfu.producers[producer_id].forwarder is not None) is forward_opus
             track = await bob.subscribe(alice.peer_id, producer_id)
             samples: list[float] = []
             rate = 48000
