@@ -59,3 +59,13 @@ async def test_prompts_and_short_instructions(tmp_path: Path, mode: str) -> None
         brief = await client.get_prompt("brief_last_session", {"meeting_id": "m-1"})
         assert "session_get meeting_id=m-1" in str(brief.messages[0].content)
     assert len(INSTRUCTIONS) < 600
+
+
+async def test_missing_export_is_resource_not_found_on_the_wire(tmp_path: Path, mode: str) -> None:
+    from mcp import MCPError
+
+    rig = make_rig(tmp_path)
+    async with connect(rig.server, mode) as client:
+        with pytest.raises(MCPError) as caught:
+            await client.read_resource("realtimekit://recordings/00000000-0000-4000-8000-000000000000")
+    assert caught.value.error.code == -32602

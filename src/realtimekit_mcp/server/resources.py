@@ -11,7 +11,7 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from mcp.server.mcpserver import Context
-from mcp.server.mcpserver.exceptions import ResourceError
+from mcp.server.mcpserver.exceptions import ResourceError, ResourceNotFoundError
 
 from realtimekit_mcp.server.results import when
 
@@ -63,7 +63,7 @@ def register(server: RealtimeKitMCP) -> None:
                 f"Could not fetch the {kind} of session {session_id}: {type(err).__name__}."
             ) from None
         if not art.url:
-            raise ResourceError(f"Session {session_id} has no {kind} yet.")
+            raise ResourceNotFoundError(f"Session {session_id} has no {kind} yet.")
         text = art.text or ""
         if len(text) > MAX_RESOURCE_CHARS:
             text = (
@@ -117,7 +117,7 @@ def register(server: RealtimeKitMCP) -> None:
         try:
             r = await client.recordings.get(recording_id)
         except NotFoundError:
-            raise ResourceError(f"Unknown recording {recording_id}.") from None
+            raise ResourceNotFoundError(f"Unknown recording {recording_id}.") from None
         except RealtimeKitError as err:
             raise ResourceError(f"Could not fetch recording {recording_id}: {type(err).__name__}.") from None
         doc: dict[str, Any] = {
