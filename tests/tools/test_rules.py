@@ -132,3 +132,10 @@ def test_token_counter_is_cl100k_offline() -> None:
     # Known cl100k encodings.
     assert ENCODING.encode("hello world") == [15339, 1917]
     assert ENCODING.encode("tiktoken is great!") == [83, 1609, 5963, 374, 2294, 0]
+
+
+def test_no_tool_takes_a_credential_as_an_argument(all_tools: list[Any]) -> None:
+    for tool in all_tools:
+        for name, prop in tool.input_schema.get("properties", {}).items():
+            if any(word in name for word in ("token", "secret", "key", "password")):
+                assert prop.get("type") == "boolean", (tool.name, name)  # e.g. new_token: issue a fresh one
