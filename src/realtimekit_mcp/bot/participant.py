@@ -312,6 +312,7 @@ class BotParticipant:
         self._receivers: dict[str, AudioReceiver] = {}  # by receiving mid
         self._mid_owner: dict[str, str] = {}  # receiving mid -> producer id
         self._consumed: set[str] = set()  # producer ids consumed in this connection
+        self._present: set[str] = set()  # peers seen in the room at the last (re)join
         self._published: dict[str, _Published] = {}  # "audio"/"video"
         self.audio_source = AudioSource(max_buffer_seconds=self.config.max_outgoing_audio_seconds)
         self._tasks: set[asyncio.Task[Any]] = set()
@@ -488,9 +489,11 @@ class BotParticipant:
         peers = await sig.request(
             RoomEvent.GET_ROOM_PEERS_INFO, room_pb2.RoomPeersInfoRequest(), room_pb2.RoomPeersInfoResponse
         )
+        self._present = set()
         for p in peers.peers:
             if p.peer_id != sig.peer_id:
                 self._remember_peer(p.peer_id, p.user_id, p.display_name)
+                self._present.add(p.peer_id)
         with contextlib.suppress(SignallingError):
             await sig.request(
                 ChatEvent.GET_MESSAGES, None, chat_pb2.GetChatMessagesResponse, reply_timeout=5.0
@@ -504,8 +507,8 @@ class BotParticipant:
             if participant.peer_id == sig.peer_id:
                 continue
             remote = self._remember_peer(participant.peer_id, participant.user_id, participant.display_name)
-            for state in participant.producer_states:
-                remote.producers[state.producer_id] = state
+            self._present.add(participant.peer_id)
+            remote.producers = {state.producer_id: state for state in participant.producer_states}
         for remote in list(self.peers.values()):
             for state in list(remote.producers.values()):
                 if state.kind == media_pb2.AUDIO:
@@ -585,7 +588,7 @@ class BotParticipant:
 
         try:
             tracks = await recv.consume(request, renegotiate)
-        except (SignallingError, PeerError) as exc:
+        except Exception as exc:  # signalling, SDP, or the connection closing under us
             self._consumed.discard(state.producer_id)
             logger.info("consume of %s failed: %s", state.producer_id, exc)
             return
@@ -812,7 +815,12 @@ class BotParticipant:
     def _spawn(self, coro: Any) -> None:
         task = asyncio.create_task(coro)
         self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        task.add_done_callback(self._task_done)
+
+    def _task_done(self, task: asyncio.Task[Any]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            logger.warning("bot background step failed: %s", redact(repr(task.exception())))
 
     def _on_room_join(self, frame: Frame) -> None:
         peer = parse_payload(frame, room_pb2.PeerInfoResponse).peer
@@ -960,7 +968,7 @@ class BotParticipant:
 
         try:
             await recv.close_consumers(mids, exchange if sig.connected else None)
-        except (SignallingError, PeerError) as exc:
+        except Exception as exc:  # the connection may close under us (leave, reconnect)
             logger.info("closing consumers %s: %s", mids, exc)
 
     def _on_chat(self, frame: Frame, *, private: bool) -> None:
@@ -1007,6 +1015,7 @@ class BotParticipant:
     # ------------------------------------------------------------------ supervision
 
     async def _supervise(self) -> None:
+        failures = 0
         while True:
             sig = self._require_sig()
             reason = await asyncio.shield(sig.closed)
@@ -1018,6 +1027,7 @@ class BotParticipant:
             self.state = BotState.RECONNECTING
             self._emit("reconnecting", reason=reason)
             await self._close_media()
+            before = set(self.peers)
             try:
                 await sig.reconnect(
                     backoff_base=self.config.reconnect_backoff_base,
@@ -1026,16 +1036,23 @@ class BotParticipant:
                 )
                 if self.state.terminal:
                     return
-                self.peers.clear()
                 await self._join_session()
-            except (SignallingError, PeerError) as exc:
+            except Exception as exc:
                 if self.state.terminal:
                     return
-                if isinstance(exc, (HandshakeRefused, RequestError)):
-                    await self._finish(BotState.FAILED, f"rejoin refused: {exc}")
+                failures += 1
+                if (
+                    isinstance(exc, (HandshakeRefused, RequestError))
+                    or failures >= self.config.reconnect_attempts
+                ):
+                    await self._finish(BotState.FAILED, f"could not rejoin: {_join_failure(exc)}")
                     return
-                logger.info("rejoin failed (%s); trying again", exc)
+                logger.info("rejoin failed (%s); trying again", _join_failure(exc))
+                await sig.close("rejoin failed")  # resolves sig.closed: the loop reconnects again
                 continue
+            failures = 0
+            for peer_id in before - self._present:
+                self._peer_gone(peer_id)
             self.reconnects += 1
             self.state = BotState.JOINED
             self._emit("reconnected", peer_id=self.peer_id)
