@@ -2,10 +2,9 @@
 
 ``EmulatorBackend`` combines the rules mixins of ``emulator/rules/`` (one per resource group) with
 identity, clock/timers, apps and the control plane. Routes parse a request, call one method here
-and serialise what it returns. Methods return the
-public (API-shaped) dictionaries directly. Timed transitions (recording start/upload, session
-keep-alive, livestream start) are stored as timers and run by ``tick``/``advance`` against the
-injectable clock, so tests drive time explicitly.
+and serialise what it returns; methods return the public (API-shaped) dictionaries directly.
+Timed transitions (recording start/upload, session keep-alive, livestream start) are stored as
+timers and run by ``tick``/``advance`` against the injectable clock, so tests drive time explicitly.
 """
 
 from __future__ import annotations
@@ -13,7 +12,7 @@ from __future__ import annotations
 import random
 import secrets
 import threading
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -437,21 +436,3 @@ class EmulatorBackend(
             if self.store.get("livestream", livestream_id) is None:
                 raise NotFound(f"No livestream found for livestream_id {livestream_id}")
         return media.hls_playlist()
-
-    @staticmethod
-    def parse_participants_range(raw: str | None) -> tuple[int | None, int | None] | None:
-        """Parse the sessions ``participants`` filter ``"min:max"`` (either side may be empty)."""
-        if raw is None or raw == "":
-            return None
-        low, sep, high = raw.partition(":")
-        try:
-            lo = int(low) if low else None
-            hi = int(high) if sep and high else (lo if not sep else None)
-        except ValueError:
-            raise BadRequest('"participants" must be a range like "1:10"') from None
-        return lo, hi
-
-    def iter_all_webhooks(self) -> Iterable[dict[str, Any]]:
-        """Every webhook of every app (for delivery diagnostics)."""
-        with self._lock:
-            return [self._webhook_public(d) for d in self.store.list("webhook")]

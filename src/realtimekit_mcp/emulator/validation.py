@@ -308,3 +308,16 @@ def query_unix(raw: str | None, name: str) -> datetime | None:
     """Parse a unix-seconds query parameter."""
     value = query_int(raw, name, minimum=0, maximum=253402300799)
     return None if value is None else datetime.fromtimestamp(value, UTC)
+
+
+def query_range(raw: str | None, name: str) -> tuple[int | None, int | None] | None:
+    """Parse a ``"min:max"`` range (either side may be empty; ``"n"`` means exactly n)."""
+    if raw is None or raw == "":
+        return None
+    low, sep, high = raw.partition(":")
+    try:
+        lo = int(low) if low else None
+        hi = int(high) if sep and high else (lo if not sep else None)
+    except ValueError:
+        raise BadRequest(f'"{name}" must be a range like "1:10"') from None
+    return lo, hi

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from ..schemas import RECORDING_STATUSES
+from ..validation import require_uuid
 from ._common import Call, Reply, api, ok, paged
 
 
 def list_recordings(c: Call) -> Reply:
     meeting_id = c.q("meeting_id")
     if meeting_id:
-        from ..validation import require_uuid
-
         meeting_id = require_uuid(meeting_id, "meeting_id")
     return paged(
         c.backend.list_recordings(

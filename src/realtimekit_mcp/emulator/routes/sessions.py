@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..schemas import SESSION_STATUSES, TRANSCRIPT_FORMATS
+from ..validation import query_range
 from ._common import Call, Reply, api, ok
 
 _ORDER = ("ASC", "DESC")
@@ -16,7 +17,7 @@ def list_sessions(c: Call) -> Reply:
         sort_order=c.q_enum("sort_order", _ORDER),
         start_time=c.q_datetime("start_time"),
         end_time=c.q_datetime("end_time"),
-        participants=c.backend.parse_participants_range(c.q("participants")),
+        participants=query_range(c.q("participants"), "participants"),
         status=c.q_enum("status", SESSION_STATUSES),
         search=c.q("search"),
         associated_id=c.q("associated_id"),
