@@ -23,6 +23,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from .backend import iso
 from .errors import BadRequest, EmulatorError
 from .routes._common import (
     authenticate,
@@ -115,7 +116,7 @@ def _info(request: Request, body: Any) -> Any:
         "app_id": backend.app_id,
         "base_url": base,
         "api_base_url": f"{base}/client/v4",
-        "now": backend.state()["now"],
+        "now": iso(backend.now()),
     }
 
 
