@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from mcp.server.mcpserver import Context, Elicit
+from mcp.server.mcpserver import AcceptedElicitation, Context, Elicit, ElicitationResult
 from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import BaseModel, Field
 
@@ -52,7 +52,15 @@ def ask(message: str) -> Elicit[Confirm]:
     return Elicit(message + " Check 'confirm' to proceed.", Confirm)
 
 
-def require(confirmed: Confirm, what: str) -> None:
-    """Raise unless the accepted form actually has ``confirm`` checked."""
-    if not confirmed.confirm:
-        raise ToolError(f"Not done: the user did not confirm {what}.")
+Confirmation = ElicitationResult[Confirm]
+"""What a destructive tool receives: the user's answer (accept with the form, decline, cancel)."""
+
+
+def require(confirmed: Confirmation, what: str) -> None:
+    """Raise unless the user accepted and actually checked ``confirm``."""
+    if not isinstance(confirmed, AcceptedElicitation):
+        raise ToolError(
+            f"Not done: the user declined {what}; nothing was changed. Do not retry unless the user asks."
+        )
+    if not confirmed.data.confirm:
+        raise ToolError(f"Not done: the user did not confirm {what}; nothing was changed.")

@@ -6,7 +6,7 @@ from mcp.server.mcpserver import Elicit, Resolve
 from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import Field
 
-from realtimekit_mcp.server.confirm import Confirm, ask, gate, require
+from realtimekit_mcp.server.confirm import Confirm, Confirmation, ask, gate, require
 from realtimekit_mcp.server.registry import Toolset, ToolSpec
 from realtimekit_mcp.server.results import ToolOutput, page_args, page_note, short, tool_handler, when
 from realtimekit_mcp.tools._common import Ctx, Cursor, Limit, MeetingId, client_of, enum_value, g
@@ -66,7 +66,7 @@ async def _confirm_stop(meeting_id: str, ctx: Ctx) -> Elicit[Confirm] | Confirm:
 
 @tool_handler(action="stop the livestream", not_found=NOT_FOUND)
 async def livestream_stop(
-    ctx: Ctx, meeting_id: MeetingId, confirmed: Annotated[Confirm, Resolve(_confirm_stop)]
+    ctx: Ctx, meeting_id: MeetingId, confirmed: Annotated[Confirmation, Resolve(_confirm_stop)]
 ) -> ToolOutput:
     require(confirmed, f"stopping the livestream of meeting {meeting_id}")
     client = await client_of(ctx)

@@ -5,7 +5,7 @@ from typing import Annotated, Any, Literal
 from mcp.server.mcpserver import Elicit, Resolve
 from pydantic import BaseModel, Field
 
-from realtimekit_mcp.server.confirm import Confirm, ask, gate, require
+from realtimekit_mcp.server.confirm import Confirm, Confirmation, ask, gate, require
 from realtimekit_mcp.server.registry import Toolset, ToolSpec
 from realtimekit_mcp.server.results import ToolOutput, page_args, page_note, short, tool_handler, when
 from realtimekit_mcp.tools._common import Ctx, Cursor, Limit, MeetingId, client_of, enum_value, g
@@ -127,7 +127,7 @@ async def _confirm_update(meeting_id: str, status: str | None, ctx: Ctx) -> Elic
 async def meeting_update(
     ctx: Ctx,
     meeting_id: MeetingId,
-    confirmed: Annotated[Confirm, Resolve(_confirm_update)],
+    confirmed: Annotated[Confirmation, Resolve(_confirm_update)],
     title: str | None = None,
     status: Annotated[Status | None, Field(description="INACTIVE blocks joining (asks the user)")] = None,
     record_on_start: bool | None = None,

@@ -7,7 +7,7 @@ from mcp.server.mcpserver import Elicit, Resolve
 from pydantic import BaseModel, Field
 
 from realtimekit_mcp._redact import register_secret
-from realtimekit_mcp.server.confirm import Confirm, ask, gate, require
+from realtimekit_mcp.server.confirm import Confirm, Confirmation, ask, gate, require
 from realtimekit_mcp.server.registry import Toolset, ToolSpec
 from realtimekit_mcp.server.results import ToolOutput, page_args, page_note, short, tool_handler
 from realtimekit_mcp.tools._common import Ctx, Cursor, Limit, MeetingId, client_of, deps_of, g
@@ -132,7 +132,7 @@ async def participant_remove(
     ctx: Ctx,
     meeting_id: MeetingId,
     participant_id: ParticipantId,
-    confirmed: Annotated[Confirm, Resolve(_confirm_remove)],
+    confirmed: Annotated[Confirmation, Resolve(_confirm_remove)],
 ) -> ToolOutput:
     require(confirmed, f"removing participant {participant_id}")
     client = await client_of(ctx)

@@ -5,7 +5,7 @@ from typing import Annotated, Any
 from mcp.server.mcpserver import Elicit, Resolve
 from pydantic import Field
 
-from realtimekit_mcp.server.confirm import Confirm, ask, gate, require
+from realtimekit_mcp.server.confirm import Confirm, Confirmation, ask, gate, require
 from realtimekit_mcp.server.registry import Toolset, ToolSpec
 from realtimekit_mcp.server.results import (
     ToolOutput,
@@ -79,7 +79,7 @@ async def _confirm_delete(preset_id: str, ctx: Ctx) -> Elicit[Confirm] | Confirm
 
 @tool_handler(action="delete the preset", not_found=NOT_FOUND)
 async def preset_delete(
-    ctx: Ctx, preset_id: PresetId, confirmed: Annotated[Confirm, Resolve(_confirm_delete)]
+    ctx: Ctx, preset_id: PresetId, confirmed: Annotated[Confirmation, Resolve(_confirm_delete)]
 ) -> ToolOutput:
     require(confirmed, f"deleting preset {preset_id}")
     client = await client_of(ctx)

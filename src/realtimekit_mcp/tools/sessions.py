@@ -11,7 +11,7 @@ from mcp.server.mcpserver.exceptions import ToolError
 from mcp_types import ResourceLink
 from pydantic import Field
 
-from realtimekit_mcp.server.confirm import Confirm, ask, gate, require
+from realtimekit_mcp.server.confirm import Confirm, Confirmation, ask, gate, require
 from realtimekit_mcp.server.registry import Toolset, ToolSpec
 from realtimekit_mcp.server.results import (
     ToolOutput,
@@ -258,7 +258,7 @@ async def session_moderate(
     ctx: Ctx,
     meeting_id: MeetingId,
     action: Literal["kick", "mute"],
-    confirmed: Annotated[Confirm, Resolve(_confirm_moderate)],
+    confirmed: Annotated[Confirmation, Resolve(_confirm_moderate)],
     participant_ids: list[str] | None = None,
     everyone: bool = False,
 ) -> ToolOutput:

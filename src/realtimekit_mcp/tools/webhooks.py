@@ -5,7 +5,7 @@ from typing import Annotated, Any, cast
 from mcp.server.mcpserver import Elicit, Resolve
 from pydantic import Field
 
-from realtimekit_mcp.server.confirm import Confirm, ask, gate, require
+from realtimekit_mcp.server.confirm import Confirm, Confirmation, ask, gate, require
 from realtimekit_mcp.server.registry import Toolset, ToolSpec
 from realtimekit_mcp.server.results import ToolOutput, short, tool_handler
 from realtimekit_mcp.tools._common import Ctx, client_of, g
@@ -79,7 +79,7 @@ async def _confirm_delete(webhook_id: str, ctx: Ctx) -> Elicit[Confirm] | Confir
 
 @tool_handler(action="delete the webhook", not_found=NOT_FOUND)
 async def webhook_delete(
-    ctx: Ctx, webhook_id: WebhookId, confirmed: Annotated[Confirm, Resolve(_confirm_delete)]
+    ctx: Ctx, webhook_id: WebhookId, confirmed: Annotated[Confirmation, Resolve(_confirm_delete)]
 ) -> ToolOutput:
     require(confirmed, f"deleting webhook {webhook_id}")
     client = await client_of(ctx)
