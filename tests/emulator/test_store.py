@@ -64,3 +64,13 @@ def test_after_commit_runs_after_the_outermost_commit_only() -> None:
             store.after_commit(lambda: ran.append("inner"))
         assert ran == ["now"]
     assert ran == ["now", "inner"]
+
+
+def test_a_new_data_file_is_private_to_its_owner(tmp_path: Path) -> None:
+    path = tmp_path / "secret.db"
+    store = Store(str(path))
+    store.put("meeting", {"id": "a"}, app_id="x")
+    assert path.stat().st_mode & 0o777 == 0o600
+    wal = Path(str(path) + "-wal")
+    if wal.exists():
+        assert wal.stat().st_mode & 0o077 == 0

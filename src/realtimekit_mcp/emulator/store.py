@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import builtins
 import json
+import os
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator
@@ -43,6 +44,10 @@ class Store:
         self._lock = threading.RLock()
         self._depth = 0
         self._after_commit: list[Callable[[], None]] = []
+        if path != ":memory:" and not path.startswith("file:") and not os.path.exists(path):
+            # The file holds the API token and signing secrets: owner-only from the start
+            # (SQLite gives its -wal/-shm files the same mode).
+            os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
         self._conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         with self._lock:
             if path != ":memory:":
