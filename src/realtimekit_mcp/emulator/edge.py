@@ -24,6 +24,7 @@ from google.protobuf.message import Message
 from starlette.responses import JSONResponse
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
+from realtimekit_mcp import _redact
 from realtimekit_mcp.protocol import chat_pb2, media_edge_pb2, media_pb2, room_pb2
 from realtimekit_mcp.protocol.api_pb2 import ErrorMessage
 from realtimekit_mcp.protocol.events import ERROR_EVENT, ChatEvent, MediaEvent, PluginEvent, RoomEvent
@@ -264,6 +265,7 @@ class LivePlane:
         except EmulatorError as exc:
             await self._refuse(websocket, exc.status_code, exc.message)
             return
+        _redact.register_secret(token)  # a valid token (perhaps minted before a restart)
         participant = details["participant"]
         claims = details["claims"]
         if not peer_id or not room_id:
@@ -615,7 +617,7 @@ class LivePlane:
             self.backend.add_chat_message(peer.session_id, peer.peer_id, request.payload)
         entry = self._new_chat(peer, request.payload_type, request.payload, ())
         room = self.state.room_of(peer)
-        room.chat.append(entry)
+        room.add_chat(entry)
         push = chat_pb2.SendChatMessageToRoomResponse(message=self._chat_proto(entry))
         for member in room.room_members():
             self._conn(member).push(ChatEvent.SEND_MESSAGE_TO_ROOM, push)
@@ -630,7 +632,7 @@ class LivePlane:
         if missing or not request.peer_ids:
             raise RequestError(404, f"No such peers in this room: {', '.join(missing) or '(none given)'}")
         entry = self._new_chat(peer, request.payload_type, request.payload, tuple(request.peer_ids))
-        room.chat.append(entry)
+        room.add_chat(entry)
         push = chat_pb2.SendChatMessageToPeersResponse(message=self._chat_proto(entry))
         for pid in dict.fromkeys([*request.peer_ids, peer.peer_id]):
             self._conn(members[pid]).push(ChatEvent.SEND_MESSAGE_TO_PEERS, push)

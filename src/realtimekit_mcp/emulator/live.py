@@ -12,7 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-__all__ = ["ChatEntry", "LivePeer", "LiveState", "RemovalReason", "Room"]
+__all__ = ["CHAT_HISTORY_LIMIT", "ChatEntry", "LivePeer", "LiveState", "RemovalReason", "Room"]
+
+CHAT_HISTORY_LIMIT = 1000
+"""Messages a room keeps for ``getMessages`` (the chat export keeps every room message)."""
 
 
 class RemovalReason(StrEnum):
@@ -97,6 +100,12 @@ class Room:
         if session_id != self.session_id:
             self.session_id = session_id
             self.chat = []
+
+    def add_chat(self, entry: ChatEntry) -> None:
+        """Keep a message in the room's history (the newest :data:`CHAT_HISTORY_LIMIT`)."""
+        self.chat.append(entry)
+        if len(self.chat) > CHAT_HISTORY_LIMIT:
+            del self.chat[: len(self.chat) - CHAT_HISTORY_LIMIT]
 
     def history_for(self, peer_id: str) -> list[ChatEntry]:
         """The chat messages ``peer_id`` may read, oldest first."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from realtimekit_mcp.emulator.live import ChatEntry, LivePeer, LiveState, Room
+from realtimekit_mcp.emulator.live import CHAT_HISTORY_LIMIT, ChatEntry, LivePeer, LiveState, Room
 from realtimekit_mcp.emulator.sfu import last_mid_of_kind
 
 
@@ -75,3 +75,11 @@ def test_the_last_m_line_of_a_kind_gives_the_mid() -> None:
     assert last_mid_of_kind(sdp, "audio") == "2"
     assert last_mid_of_kind(sdp, "video") == "1"
     assert last_mid_of_kind(sdp, "application") is None
+
+
+def test_room_history_keeps_the_newest_messages_only() -> None:
+    room = Room("m1")
+    for i in range(CHAT_HISTORY_LIMIT + 5):
+        room.add_chat(_chat("a", str(i)))
+    assert len(room.chat) == CHAT_HISTORY_LIMIT
+    assert room.chat[0].payload == "5"
