@@ -99,10 +99,10 @@ def page_args(cursor: str | None, limit: int | None) -> tuple[int, int]:
             page_no, per_page = int(page_s), int(size_s)
         except (ValueError, binascii.Error, UnicodeDecodeError):
             raise ToolError(
-                "Invalid cursor: pass the next_cursor value from the previous call unchanged."
+                "Invalid cursor: pass the cursor value from the previous result unchanged."
             ) from None
         if page_no < 1 or not 1 <= per_page <= MAX_LIMIT:
-            raise ToolError("Invalid cursor: pass the next_cursor value from the previous call unchanged.")
+            raise ToolError("Invalid cursor: pass the cursor value from the previous result unchanged.")
         return page_no, per_page
     size = DEFAULT_LIMIT if limit is None else limit
     return 1, max(1, min(MAX_LIMIT, size))

@@ -13,7 +13,7 @@ if TYPE_CHECKING:
 
 MeetingId = Annotated[str, Field(description="Meeting id")]
 Limit = Annotated[int, Field(ge=1, le=100, description="Max items (default 20)")]
-Cursor = Annotated[str | None, Field(description="next_cursor from the previous call")]
+Cursor = Annotated[str | None, Field(description="From 'pass cursor=…' in the last result")]
 
 # Bare ``Context``: the SDK finds the context parameter only when it is annotated with the class
 # itself (a subscripted ``Context[Any, Any]`` is not recognised and would leak into the schema).

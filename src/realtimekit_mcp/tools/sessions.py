@@ -259,7 +259,7 @@ async def session_moderate(
     meeting_id: MeetingId,
     action: Literal["kick", "mute"],
     confirmed: Annotated[Confirmation, Resolve(_confirm_moderate)],
-    participant_ids: list[str] | None = None,
+    participant_ids: Annotated[list[str] | None, Field(description="Ids from session_get")] = None,
     everyone: bool = False,
 ) -> ToolOutput:
     who = _targets(participant_ids, everyone)
