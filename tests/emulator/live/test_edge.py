@@ -283,6 +283,7 @@ async def test_the_session_ends_after_the_keep_alive_once_the_last_peer_left(liv
     assert r.status_code == 200, r.text
     session = (await live.rest("GET", f"/sessions/{session_id}")).json()["data"]
     assert session["status"] == "ENDED"
+    assert [e["reason"] for e in live.sink.of("meeting.ended")] == ["ALL_PARTICIPANTS_LEFT"]
     participants = (await live.rest("GET", f"/sessions/{session_id}/participants")).json()["data"]
     rows = participants["participants"] if isinstance(participants, dict) else participants
     assert rows and all(row.get("left_at") for row in rows)

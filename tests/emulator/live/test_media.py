@@ -6,6 +6,7 @@ import asyncio
 
 import anyio
 import pytest
+from aiortc import RTCSessionDescription
 from aiortc.mediastreams import VideoStreamTrack
 
 from realtimekit_mcp.protocol import media_edge_pb2, media_pb2
@@ -146,6 +147,45 @@ async def test_a_video_track_is_forwarded_too(live: LiveEmu) -> None:
             frame = await track.recv()
         assert track.kind == "video"
         assert (frame.width, frame.height) == (640, 480)
+    finally:
+        await alice.close()
+        await bob.close()
+
+
+async def test_closing_a_consumer_renegotiates_and_frees_it(live: LiveEmu) -> None:
+    meeting = await live.create_meeting()
+    alice = RawPeer(live.ws_url, meeting, (await live.add_participant(meeting, "alice"))["token"])
+    bob = RawPeer(live.ws_url, meeting, (await live.add_participant(meeting, "bob"))["token"])
+    try:
+        with anyio.fail_after(20):
+            await alice.connect()
+            await bob.connect()
+            await alice.join()
+            await bob.join()
+            producer_id = await alice.publish(ToneTrack())
+            track = await bob.subscribe(alice.peer_id, producer_id)
+            mid = next(m for m, t in bob.tracks_by_mid.items() if t is track)
+            transceiver = next(t for t in bob.recv_pc.getTransceivers() if t.mid == mid)
+            transceiver.direction = "inactive"
+            closing = await bob.request(
+                MediaEvent.CLOSE_CONSUMER,
+                media_edge_pb2.ConsumerCloseRequest(
+                    consumer_ids=[mid],
+                    description=media_pb2.SessionDescription(
+                        target=media_pb2.SUBSCRIBER, type="offer", sdp=await bob.offer(bob.recv_pc)
+                    ),
+                    consuming_transport_id=bob.recv_transport_id,
+                ),
+                media_edge_pb2.ConsumerClosingResponse,
+            )
+            await bob.recv_pc.setRemoteDescription(
+                RTCSessionDescription(sdp=closing.description.sdp, type="answer")
+            )
+        assert closing.description.type == "answer"
+        assert f"a=mid:{mid}" in closing.description.sdp
+        assert live.plane.sfu.stats()["consumers"] == 0
+        assert live.plane.sfu.producers[producer_id].forwarder is not None
+        assert not live.plane.sfu.producers[producer_id].forwarder.subscribers
     finally:
         await alice.close()
         await bob.close()
