@@ -373,6 +373,11 @@ async def test_presets_lifecycle(sdk: cloudflare.AsyncCloudflare, recorder: Reco
     assert defaults.success is True and defaults.data
     default_names = {p.name for p in defaults.data}
     assert "group_call_host" in default_names
+    for default in defaults.data:  # every built-in preset is complete by the SDK's (strict) model
+        assert default.id is not None
+        full = await presets.get_preset_by_id(default.id, **IDS)
+        strict(full, recorder)
+        assert full.data is not None and full.data.name == default.name
 
     created = await presets.create(APP_ID, account_id=ACCOUNT_ID, **preset_body("conformance_preset"))
     strict(created, recorder)
