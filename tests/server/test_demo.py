@@ -28,5 +28,6 @@ def test_demo_runs_every_step() -> None:
         "Ana: Agreed: we launch Friday.",
         "# Summary of Launch review",
         "Done.",
+        "[the user is asked] Remove participant 'Bo'",
     ):
         assert expected in out, expected

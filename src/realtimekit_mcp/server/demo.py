@@ -132,6 +132,10 @@ class Demo:
         await self.call("recording_list", {"meeting_id": meeting_id})
         link = next(str(c.uri) for c in transcript.content if getattr(c, "type", "") == "resource_link")
         await self.read(link)
+        print("\n    destructive tools ask the user first (elicitation); this demo's user confirms:")
+        await self.call(
+            "participant_remove", {"meeting_id": meeting_id, "participant_id": bo.structured_content["id"]}
+        )
 
     async def aclose(self) -> None:
         await self._stack.aclose()
