@@ -349,3 +349,33 @@ async def test_sockets_opened_with_ping_true_get_server_pings(live: LiveEmu) -> 
                 await alice._push_arrived.wait_for(lambda: "2" in alice.texts)
     finally:
         await alice.close()
+
+
+async def test_join_leave_cycles_leave_no_peers_transports_or_tasks_behind(live: LiveEmu) -> None:
+    meeting = await live.create_meeting()
+    token = (await live.add_participant(meeting, "alice"))["token"]
+    for _ in range(5):
+        peer = RawPeer(live.ws_url, meeting, token)
+        try:
+            with anyio.fail_after(10):
+                await peer.connect()
+                await peer.join()
+                await peer.publish(ToneTrack())
+                await peer.request(
+                    MediaEvent.LEAVE_ROOM, media_edge_pb2.PeerLeaveRequest(), media_edge_pb2.PeerLeaveResponse
+                )
+                await peer.request(
+                    RoomEvent.LEAVE_ROOM, room_pb2.LeaveRoomRequest(), room_pb2.PeerInfoResponse
+                )
+                await peer.closed.wait()
+        finally:
+            await peer.close()
+    plane = live.plane
+    with anyio.fail_after(5):
+        while plane._tasks:  # the socket handlers' own tasks finish as their sockets close
+            await anyio.wait_all_tasks_blocked()
+            if plane._tasks:
+                await next(iter(plane._tasks))
+    assert plane.connections == {} and plane.state.peers == {}
+    assert plane.sfu.stats() == {"transports": 0, "producers": 0, "consumers": 0}
+    assert live.sink.names().count("meeting.participantLeft") == 5
