@@ -129,6 +129,8 @@ class BotConfig:
         max_outgoing_audio_seconds: audio that may be queued for playback.
         max_events: events kept for :meth:`BotParticipant.events_since` (oldest dropped).
         connect_timeout: seconds to wait for each peer connection to reach ``connected``.
+        audio_jitter_prefetch: 20 ms frames each received audio track buffers before decoding
+            (latency vs. tolerance of network jitter); None keeps aiortc's default of 4 (80 ms).
         connect: opens the WebSocket (tests inject fakes); default uses ``websockets``.
         http_client: httpx client for the client API (default: one per bot).
     """
@@ -145,6 +147,7 @@ class BotConfig:
     max_outgoing_audio_seconds: float = 600.0
     max_events: int = 1000
     connect_timeout: float = 15.0
+    audio_jitter_prefetch: int | None = 2
     connect: ConnectFn | None = None
     http_client: httpx.AsyncClient | None = None
 
@@ -472,7 +475,7 @@ class BotParticipant:
         await sig.request(MediaEvent.JOIN_ROOM, join, media_edge_pb2.PeerJoinResponse)
 
         self._send = SendTransport(self._ice)
-        self._recv = RecvTransport(self._ice)
+        self._recv = RecvTransport(self._ice, audio_prefetch=self.config.audio_jitter_prefetch)
         self._consumed.clear()
         for transport, consuming in ((self._send, False), (self._recv, True)):
             await self._create_transport(transport, consuming)

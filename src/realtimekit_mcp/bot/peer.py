@@ -42,6 +42,7 @@ __all__ = [
     "local_capabilities",
     "media_sections",
     "msid_of_mid",
+    "set_audio_jitter_prefetch",
 ]
 
 logger = logging.getLogger(__name__)
@@ -151,6 +152,22 @@ def local_capabilities() -> dict[str, dict[str, dict[str, list[dict[str, Any]]]]
 
 
 # ----------------------------------------------------------------------------- transports
+
+_JITTER_ATTR = "_RTCRtpReceiver__jitter_buffer"
+
+
+def set_audio_jitter_prefetch(receiver: RTCRtpReceiver, packets: int) -> bool:
+    """Make an audio receiver hold ``packets`` frames before decoding (aiortc's default is 4, 80 ms).
+
+    Uses aiortc's private jitter buffer; returns False (and changes nothing) if aiortc has none.
+    """
+    from aiortc.jitterbuffer import JitterBuffer
+
+    if not hasattr(receiver, _JITTER_ATTR):
+        logger.debug("aiortc receiver has no jitter buffer attribute; keeping its default")
+        return False
+    setattr(receiver, _JITTER_ATTR, JitterBuffer(capacity=16, prefetch=max(0, packets)))
+    return True
 
 
 def _configuration(ice_servers: Sequence[dict[str, Any]]) -> RTCConfiguration:
@@ -311,9 +328,12 @@ class RecvTransport(_Transport):
 
     direction = "recv"
 
-    def __init__(self, ice_servers: Sequence[dict[str, Any]] = ()) -> None:
+    def __init__(
+        self, ice_servers: Sequence[dict[str, Any]] = (), *, audio_prefetch: int | None = None
+    ) -> None:
         super().__init__(ice_servers)
         self._consumers: dict[str, _Consumer] = {}
+        self.audio_prefetch = audio_prefetch
 
     async def consume(
         self,
@@ -331,6 +351,10 @@ class RecvTransport(_Transport):
             if not offer.sdp or not offer.mids:
                 return {}
             await self._set_remote(offer.sdp, "offer")
+            if self.audio_prefetch is not None:  # before the answer: no RTP can arrive yet
+                for added in self.pc.getTransceivers():
+                    if added.mid in offer.mids and added.kind == "audio":
+                        set_audio_jitter_prefetch(added.receiver, self.audio_prefetch)
             answer = await self.pc.createAnswer()
             await self.pc.setLocalDescription(answer)
             tracks: dict[str, MediaStreamTrack] = {}
