@@ -47,13 +47,13 @@ class ToneTrack(AudioStreamTrack):
         self.frequency = frequency
         self.amplitude = amplitude
         self._samples = 0
-        self._start: float | None = None
+        self._t0: float | None = None
 
     async def recv(self) -> AudioFrame:
         rate, n = 48000, 960
-        if self._start is None:
-            self._start = time.monotonic()
-        wait = self._start + self._samples / rate - time.monotonic()
+        if self._t0 is None:
+            self._t0 = time.monotonic()
+        wait = self._t0 + self._samples / rate - time.monotonic()
         if wait > 0:
             await asyncio.sleep(wait)  # media pacing, not a test wait
         frame = AudioFrame(format="s16", layout="mono", samples=n)

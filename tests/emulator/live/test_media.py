@@ -8,6 +8,7 @@ import anyio
 import pytest
 from aiortc import RTCSessionDescription
 from aiortc.mediastreams import VideoStreamTrack
+from av import AudioFrame, VideoFrame
 
 from realtimekit_mcp.protocol import media_edge_pb2, media_pb2
 from realtimekit_mcp.protocol.events import MediaEvent
@@ -45,6 +46,7 @@ async def test_a_published_tone_reaches_a_subscriber_as_440_hz_audio(
             rate = 48000
             while len(samples) < rate // 2:  # half a second of decoded audio
                 frame = await track.recv()
+                assert isinstance(frame, AudioFrame)
                 rate = frame.sample_rate
                 samples.extend(mono_samples(frame))
         tail = samples[len(samples) // 2 :]  # skip the codec's start-up
@@ -74,7 +76,7 @@ async def test_two_consumes_on_one_transport_are_serialized_and_both_deliver_aud
             assert low_track is not high_track
             for track in (low_track, high_track):
                 frame = await track.recv()
-                assert frame.sample_rate == 48000
+                assert isinstance(frame, AudioFrame) and frame.sample_rate == 48000
         assert live.plane.sfu.stats() == {"transports": 6, "producers": 2, "consumers": 2}
     finally:
         for peer in (alice, bob, carol):
@@ -146,6 +148,7 @@ async def test_a_video_track_is_forwarded_too(live: LiveEmu) -> None:
             track = await bob.subscribe(alice.peer_id, producer_id)
             frame = await track.recv()
         assert track.kind == "video"
+        assert isinstance(frame, VideoFrame)
         assert (frame.width, frame.height) == (640, 480)
     finally:
         await alice.close()
