@@ -138,6 +138,17 @@ async def test_a_join_to_an_inactive_meeting_is_refused_with_a_clear_error(live:
         await BotParticipant.create(live.client, m, name="late", config=live.config())
 
 
+async def test_a_deleted_participant_cannot_join_and_the_error_says_so(live: Live) -> None:
+    m = await live.meeting()
+    bot = await live.bot(m, "gone", join=False)
+    r = await live.rest("DELETE", f"/meetings/{m}/participants/{bot.participant_id}")
+    assert r.status_code == 200, r.text
+    with anyio.fail_after(10), pytest.raises(BotJoinError, match="participant-details") as info:
+        await bot.join()
+    assert "HTTP 401" in str(info.value) or "HTTP 404" in str(info.value)
+    assert bot.state is BotState.FAILED
+
+
 async def test_a_bot_created_through_rest_gets_the_bot_preset_and_joins(live: Live) -> None:
     m = await live.meeting()
     bot = await BotParticipant.create(live.client, m, name="Helper", config=live.config())

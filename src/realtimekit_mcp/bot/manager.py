@@ -143,7 +143,7 @@ class BotManager:
         try:
             await bot.join()
         except BaseException:
-            entry.ended_at = self._clock()
+            del self._bots[bot_id]  # the caller never got this handle
             raise
         self._watchers[bot_id] = asyncio.create_task(
             self._watch(bot_id, entry), name=f"rtk-bot-watch-{bot_id}"
