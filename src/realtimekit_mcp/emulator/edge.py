@@ -162,6 +162,10 @@ class LivePlane:
             MediaEvent.CLOSE_CONSUMER: self._close_consumer,
             MediaEvent.SELF_JOIN_COMPLETE: self._self_join_complete,
             MediaEvent.AUDIO_ACTIVITY: self._ignore,
+            RoomEvent.KICK: self._kick_peers,
+            RoomEvent.KICK_ALL: self._kick_all,
+            MediaEvent.HOST_CONTROL_PEER: self._host_control_peer,
+            MediaEvent.HOST_CONTROL_ALL_PEERS: self._host_control_all,
         }
         self._install_hooks()
 
@@ -233,21 +237,29 @@ class LivePlane:
         conn = self.connections.get(peer_id)
         if conn is None or conn.peer.removed is not None:
             return
+        self._host_control(conn, audio=True, video=False, initiator="")
+
+    def _host_control(self, conn: Connection, *, audio: bool, video: bool, initiator: str) -> None:
+        """Tell a peer a host turned its media off, pause those producers and broadcast the toggles."""
         peer = conn.peer
-        peer.muted = True
+        if audio:
+            peer.muted = True
         conn.push(
             MediaEvent.HOST_CONTROL_PEER,
-            media_edge_pb2.HostMediaControlForPeerRequest(participant_id=peer.peer_id, audio=True),
+            media_edge_pb2.HostMediaControlForPeerRequest(
+                participant_id=peer.peer_id, audio=audio, video=video
+            ),
         )
+        kinds = {kind for kind, wanted in (("audio", audio), ("video", video)) if wanted}
         room = self.state.room_of(peer)
         for producer in self.sfu.producers_of(peer.peer_id):
-            if producer.kind != "audio" or producer.paused:
+            if producer.kind not in kinds or producer.paused:
                 continue
             self.sfu.set_paused(producer, True)
             push = media_edge_pb2.PeerProducerToggleBroadcastResponse(
                 participant_id=peer.peer_id,
                 producer_state=self._producer_state(producer),
-                initiator_participant_id="",
+                initiator_participant_id=initiator,
             )
             for other in room.media_members():
                 self._conn(other).push(MediaEvent.PEER_PRODUCER_TOGGLE_BROADCAST, push)
@@ -846,6 +858,64 @@ class LivePlane:
                 media_pb2.SessionDescription(target=media_pb2.SUBSCRIBER, type="answer", sdp=answer)
             )
         conn.push(frame.event, response, id=frame.id)
+
+    # -- host controls from the socket ------------------------------------------------------------
+    def _require(self, peer: LivePeer, permission: str) -> None:
+        preset = self.backend.store.get("preset", peer.preset_id) if peer.preset_id else None
+        permissions = (preset or {}).get("permissions") or {}
+        if not permissions.get(permission):
+            raise RequestError(403, f"The preset of this participant does not allow {permission}")
+
+    async def _kick_peers(self, conn: Connection, frame: Frame) -> None:
+        self._need_room(conn.peer)
+        self._require(conn.peer, "kick_participant")
+        request = parse_payload(frame, room_pb2.RemoveParticipantsRequest)
+        room = self.state.room_of(conn.peer)
+        members = {p.peer_id: p for p in room.room_members()}
+        missing = [pid for pid in request.peer_ids if pid not in members]
+        if missing or not request.peer_ids:
+            raise RequestError(404, f"No such peers in this room: {', '.join(missing) or '(none given)'}")
+        conn.push(frame.event, room_pb2.PeerInfoResponse(peer=self._peer_proto(conn.peer)), id=frame.id)
+        for peer_id in dict.fromkeys(request.peer_ids):
+            target = self.connections[peer_id]
+            target.push(RoomEvent.KICK, room_pb2.PeerInfoResponse(peer=self._peer_proto(target.peer)))
+            await self._teardown(target, RemovalReason.KICKED, backend_leave=True)
+
+    async def _kick_all(self, conn: Connection, frame: Frame) -> None:
+        peer = conn.peer
+        self._need_room(peer)
+        self._require(peer, "kick_participant")
+        parse_payload(frame, media_edge_pb2.KickAllPeersRequest)
+        conn.push(frame.event, room_pb2.PeerInfoResponse(peer=self._peer_proto(peer)), id=frame.id)
+        # The backend ends the session; its session.ended notice pushes kickAll to every peer.
+        self.backend.kick_all(peer.app_id, peer.meeting_id)
+
+    async def _host_control_peer(self, conn: Connection, frame: Frame) -> None:
+        request = parse_payload(frame, media_edge_pb2.HostMediaControlForPeerRequest)
+        self._check_host_control(conn.peer, audio=request.audio, video=request.video)
+        target = self.connections.get(request.participant_id)
+        if target is None or target.peer.meeting_id != conn.peer.meeting_id:
+            raise RequestError(404, f"No peer {request.participant_id} in this room")
+        self._host_control(target, audio=request.audio, video=request.video, initiator=conn.peer.peer_id)
+        conn.push(frame.event, media_edge_pb2.HostMediaControlForPeerResponse(status="success"), id=frame.id)
+
+    async def _host_control_all(self, conn: Connection, frame: Frame) -> None:
+        request = parse_payload(frame, media_edge_pb2.HostMediaControlForAllPeerRequest)
+        self._check_host_control(conn.peer, audio=request.audio, video=request.video)
+        for other in self.state.room_of(conn.peer).media_members(exclude=conn.peer.peer_id):
+            self._host_control(
+                self._conn(other), audio=request.audio, video=request.video, initiator=conn.peer.peer_id
+            )
+        conn.push(
+            frame.event, media_edge_pb2.HostMediaControlForAllPeerResponse(status="success"), id=frame.id
+        )
+
+    def _check_host_control(self, peer: LivePeer, *, audio: bool, video: bool) -> None:
+        self._need_media(peer)
+        if audio:
+            self._require(peer, "disable_participant_audio")
+        if video:
+            self._require(peer, "disable_participant_video")
 
 
 def room_of(plane: LivePlane, meeting_id: str) -> Room | None:

@@ -38,8 +38,10 @@ class LiveEmu:
         assert r.status_code == 201, r.text
         return str(r.json()["data"]["id"])
 
-    async def add_participant(self, meeting_id: str, cpid: str, name: str | None = None) -> dict[str, Any]:
-        body = {"custom_participant_id": cpid, "preset_name": "group_call_host", "name": name or cpid}
+    async def add_participant(
+        self, meeting_id: str, cpid: str, name: str | None = None, preset: str = "group_call_host"
+    ) -> dict[str, Any]:
+        body = {"custom_participant_id": cpid, "preset_name": preset, "name": name or cpid}
         r = await self.client.post(f"{API}/meetings/{meeting_id}/participants", json=body)
         assert r.status_code == 201, r.text
         data: dict[str, Any] = r.json()["data"]

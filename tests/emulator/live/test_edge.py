@@ -379,3 +379,57 @@ async def test_join_leave_cycles_leave_no_peers_transports_or_tasks_behind(live:
     assert plane.connections == {} and plane.state.peers == {}
     assert plane.sfu.stats() == {"transports": 0, "producers": 0, "consumers": 0}
     assert live.sink.names().count("meeting.participantLeft") == 5
+
+
+async def test_a_host_peer_kicks_and_mutes_from_the_socket_and_a_participant_may_not(live: LiveEmu) -> None:
+    meeting = await live.create_meeting()
+    guest_token = (await live.add_participant(meeting, "guest", "Guest", preset="group_call_participant"))[
+        "token"
+    ]
+    guest = RawPeer(live.ws_url, meeting, guest_token)
+    async with peers(live, meeting, "Host", "Bob") as (host, bob):
+        try:
+            with anyio.fail_after(10):
+                await guest.connect()
+                await guest.join("Guest")
+                with pytest.raises(EdgeError, match="kick_participant"):
+                    await guest.request(
+                        RoomEvent.KICK,
+                        room_pb2.RemoveParticipantsRequest(peer_ids=[bob.peer_id]),
+                        room_pb2.PeerInfoResponse,
+                    )
+                producer_id = await guest.publish(ToneTrack())
+                await host.request(
+                    MediaEvent.HOST_CONTROL_PEER,
+                    media_edge_pb2.HostMediaControlForPeerRequest(participant_id=guest.peer_id, audio=True),
+                    media_edge_pb2.HostMediaControlForPeerResponse,
+                )
+                (control,) = await guest.wait_push(
+                    MediaEvent.HOST_CONTROL_PEER, media_edge_pb2.HostMediaControlForPeerRequest
+                )
+                assert control.audio and not control.video
+                (toggle,) = await bob.wait_push(
+                    MediaEvent.PEER_PRODUCER_TOGGLE_BROADCAST,
+                    media_edge_pb2.PeerProducerToggleBroadcastResponse,
+                )
+                assert toggle.producer_state.producer_id == producer_id and toggle.producer_state.pause
+                assert toggle.initiator_participant_id == host.peer_id
+                await host.request(
+                    RoomEvent.KICK,
+                    room_pb2.RemoveParticipantsRequest(peer_ids=[guest.peer_id]),
+                    room_pb2.PeerInfoResponse,
+                )
+                await guest.wait_push(RoomEvent.KICK, room_pb2.PeerInfoResponse)
+                await guest.closed.wait()
+                assert guest.close_code == 4000
+                (left,) = await bob.wait_push(RoomEvent.LEAVE_ROOM, room_pb2.PeerInfoResponse)
+                assert left.peer.peer_id == guest.peer_id
+                await host.request(
+                    RoomEvent.KICK_ALL, media_edge_pb2.KickAllPeersRequest(), room_pb2.PeerInfoResponse
+                )
+                for peer in (host, bob):
+                    await peer.wait_push(RoomEvent.KICK_ALL, room_pb2.PeerInfoResponse)
+                    await peer.closed.wait()
+            assert (await live.rest("GET", f"/meetings/{meeting}/active-session")).status_code == 404
+        finally:
+            await guest.close()
