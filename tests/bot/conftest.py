@@ -13,9 +13,8 @@ pytest.importorskip("aiortc")
 
 from realtimekit_mcp.bot.participant import BotConfig, BotParticipant
 from realtimekit_mcp.client import RealtimeKitClient
-from realtimekit_mcp.emulator import EmulatorConfig, create_app
-from realtimekit_mcp.emulator.routes.client_api import close_live_plane, live_routes
-from realtimekit_mcp.emulator.server import serve_app
+from realtimekit_mcp.emulator import EmulatorConfig
+from realtimekit_mcp.emulator.server import run_emulator
 
 ACCOUNT = "0123456789abcdef0123456789abcdef"
 APP = "7d1b2c3e-0000-4000-8000-00000000b07a"
@@ -74,19 +73,17 @@ class Live:
 @pytest.fixture
 async def live() -> AsyncIterator[Live]:
     config = EmulatorConfig(account_id=ACCOUNT, app_id=APP, api_token=TOKEN)
-    app = create_app(config, extra_routes=live_routes())
-    async with serve_app(app, host="127.0.0.1", port=0) as running:
+    async with run_emulator(config, host="127.0.0.1", port=0) as running:
         headers = {"Authorization": f"Bearer {TOKEN}"}
         async with (
             httpx.AsyncClient(base_url=running.origin, headers=headers, timeout=10.0) as http,
             RealtimeKitClient(
-                account_id=ACCOUNT, app_id=APP, api_token=TOKEN, base_url=running.origin + "/client/v4"
+                account_id=ACCOUNT, app_id=APP, api_token=TOKEN, base_url=running.base_url
             ) as client,
         ):
-            env = Live(running.origin, http, client, app)
+            env = Live(running.origin, http, client, running.app)
             try:
                 yield env
             finally:
                 for bot in env.bots:
                     await bot.leave()
-                await close_live_plane(app)
