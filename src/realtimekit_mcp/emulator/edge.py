@@ -4,7 +4,7 @@ Frames, event numbers and payloads are those of ``@cloudflare/realtimekit`` 2.0.
 (``realtimekit_mcp.protocol``). Each socket is one peer; :class:`LivePlane` keeps the rooms
 (:mod:`.live`), drives the SFU (:mod:`.sfu`) and records sessions through the backend (join,
 leave, chat), and turns REST moderation (kick, kick-all, mute) into pushes. Decisions on points
-the reference leaves open are listed in ``/tmp/rtk-plan/liveplane-bot.md`` and LIMITATIONS.md.
+the reference leaves open are listed in LIMITATIONS.md ("Live plane").
 
 Imports protobuf and aiortc; loaded lazily by :mod:`.routes.client_api` on the first connection.
 """
