@@ -11,10 +11,14 @@ import httpx
 import pytest
 import websockets
 
+from realtimekit_mcp.emulator import EmulatorConfig, create_app
+from realtimekit_mcp.emulator.events import RecordingEventSink
+from realtimekit_mcp.emulator.routes.client_api import live_plane
+from realtimekit_mcp.emulator.server import serve_app
 from realtimekit_mcp.protocol import chat_pb2, media_edge_pb2, room_pb2
 from realtimekit_mcp.protocol.events import ChatEvent, MediaEvent, RoomEvent
 
-from .conftest import LiveEmu
+from .conftest import ACCOUNT, APP, TOKEN, LiveEmu
 from .rawpeer import EdgeError, RawPeer, ToneTrack
 
 pytestmark = pytest.mark.anyio
@@ -433,3 +437,25 @@ async def test_a_host_peer_kicks_and_mutes_from_the_socket_and_a_participant_may
             assert (await live.rest("GET", f"/meetings/{meeting}/active-session")).status_code == 404
         finally:
             await guest.close()
+
+
+async def test_stopping_the_server_closes_live_sockets_and_peers_leave() -> None:
+    sink = RecordingEventSink()
+    app = create_app(EmulatorConfig(account_id=ACCOUNT, app_id=APP, api_token=TOKEN), sink=sink)
+    async with serve_app(app, host="127.0.0.1", port=0) as running:
+        headers = {"Authorization": f"Bearer {TOKEN}"}
+        async with httpx.AsyncClient(base_url=running.origin, headers=headers) as client:
+            other = LiveEmu(running.origin, client, sink, app)
+            meeting = await other.create_meeting()
+            peer = RawPeer(other.ws_url, meeting, (await other.add_participant(meeting, "alice"))["token"])
+            with anyio.fail_after(10):
+                await peer.connect()
+                await peer.join()
+                await peer.publish(ToneTrack())
+    try:
+        with anyio.fail_after(10):
+            await peer.closed.wait()
+        assert sink.names().count("meeting.participantLeft") == 1
+        assert live_plane(app).sfu.stats() == {"transports": 0, "producers": 0, "consumers": 0}
+    finally:
+        await peer.close()
