@@ -263,3 +263,15 @@ async def test_a_socket_drop_is_followed_by_a_reconnect_and_media_resumes_within
     with anyio.fail_after(5):
         await a.wait_event("participant_left", where=lambda e: e.data["peer_id"] == old_peer)
     print(f"media resumed {resumed:.2f} s after the drop")
+
+
+async def test_a_join_cut_short_by_the_callers_deadline_cleans_up(live: Live) -> None:
+    from .fakes import FakeConnect
+
+    m = await live.meeting()
+    silent = FakeConnect()  # a socket edge that accepts and never answers
+    bot = await live.bot(m, "patient", join=False, connect=silent)
+    with pytest.raises(TimeoutError), anyio.fail_after(0.5):
+        await bot.join()
+    assert bot.state is BotState.FAILED and bot.end_reason == "join cancelled"
+    assert silent.last.closed and bot._http.is_closed and not bot._tasks

@@ -25,6 +25,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import anyio
 import httpx
 from aiortc import MediaStreamTrack
 
@@ -442,7 +443,8 @@ class BotParticipant:
             await self._join_session()
         except BaseException as exc:
             reason = _join_failure(exc)
-            await self._finish(BotState.FAILED, reason)
+            with anyio.CancelScope(shield=True):  # clean up even when the caller's deadline hit
+                await self._finish(BotState.FAILED, reason)
             if isinstance(exc, asyncio.CancelledError):
                 raise
             raise BotJoinError(reason) from None
@@ -1084,7 +1086,8 @@ class BotParticipant:
                     room_pb2.PeerInfoResponse,
                     reply_timeout=2.0,
                 )
-        await self._finish(BotState.LEFT, reason)
+        with anyio.CancelScope(shield=True):
+            await self._finish(BotState.LEFT, reason)
 
     async def _wait_finished(self) -> None:
         await asyncio.shield(self.ended)
