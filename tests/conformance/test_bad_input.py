@@ -36,7 +36,8 @@ from ._seed import baseline_body, data, seed
 from .conftest import ACCOUNT_ID, API_PREFIX, APP_ID, AUTH, BASE_URL, make_config
 
 REQUESTS_PER_GROUP = 200
-EXAMPLES_PER_GROUP = 240  # a little over, in case Hypothesis stops early on duplicates
+# A little over the 200 required, in case Hypothesis stops early; RTK_FUZZ_EXAMPLES=2000 for a long hunt.
+EXAMPLES_PER_GROUP = int(os.environ.get("RTK_FUZZ_EXAMPLES", "240"))
 MAX_BODY_BYTES = 64 * 1024  # the emulator's limit in this test (configured below), to keep huge bodies cheap
 
 GROUPS: dict[str, Callable[[_openapi.Operation], bool]] = {

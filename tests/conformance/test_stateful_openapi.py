@@ -282,7 +282,7 @@ class EmulatorMachine(RuleBasedStateMachine):
 
 
 EmulatorMachine.TestCase.settings = settings(
-    max_examples=30,
+    max_examples=int(os.environ.get("RTK_STATEFUL_EXAMPLES", "30")),  # e.g. 300 for a long hunt
     stateful_step_count=40,
     derandomize=True,
     database=None,
