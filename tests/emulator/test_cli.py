@@ -161,6 +161,17 @@ def test_a_busy_port_is_reported_with_exit_code_1(capsys: pytest.CaptureFixture[
     assert captured.out == ""  # nothing announced
 
 
+def test_a_data_file_that_is_not_a_database_is_reported_with_exit_code_1(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    junk = tmp_path / "notes.txt"
+    junk.write_text("this is not SQLite " * 100)
+    assert top_cli.main(["emulator", "--port", "0", "--data", str(junk)]) == 1
+    captured = capsys.readouterr()
+    assert "cannot start" in captured.err
+    assert captured.out == ""
+
+
 # --------------------------------------------------------------------------------------------
 # The real command
 # --------------------------------------------------------------------------------------------

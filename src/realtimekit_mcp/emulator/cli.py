@@ -222,3 +222,12 @@ def main(args: argparse.Namespace) -> int:
     except OSError as exc:
         print(f"realtimekit-mcp emulator: cannot start on {host}:{args.port}: {exc}", file=sys.stderr)
         return 1
+    except Exception as exc:  # e.g. a data file that is not an emulator database
+        from realtimekit_mcp._redact import redact
+
+        log.debug("start-up failed", exc_info=True)
+        print(
+            f"realtimekit-mcp emulator: cannot start: {type(exc).__name__}: {redact(str(exc))}",
+            file=sys.stderr,
+        )
+        return 1
