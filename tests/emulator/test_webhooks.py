@@ -673,3 +673,19 @@ def test_the_log_hides_passwords_in_webhook_urls() -> None:
     )
     assert "s3cret-pass" not in json.dumps(record.to_dict())
     assert record.to_dict()["url"].startswith("http://user:")
+
+
+@pytest.mark.anyio
+async def test_the_delivered_body_is_the_payload_as_it_was_when_emitted(
+    key: WebhookSigningKey, receiver: Receiver
+) -> None:
+    async with WebhookDispatcher(key, targets_of(Hook("wh-1", receiver.url)), policy=FAST) as dispatcher:
+        payload: dict[str, Any] = {"meeting": {"id": "m-1", "status": "LIVE"}}
+        dispatcher.emit("meeting.started", payload)
+        payload["meeting"]["status"] = "CHANGED AFTER EMIT"
+        dispatcher.emit("meeting.started", {"meeting": {"id": "m-2"}, "bad": object()})  # not JSON: dropped
+        await settle(dispatcher)
+    assert [json.loads(r.body) for r in receiver.received] == [
+        {"event": "meeting.started", "meeting": {"id": "m-1", "status": "LIVE"}}
+    ]
+    assert dispatcher.dropped == 1

@@ -397,6 +397,15 @@ def _field(item: Any, name: str) -> Any:
 class _Emission:
     event: str
     payload: Mapping[str, Any]
+    body: bytes
+    """The payload serialised when it was emitted: later changes to the caller's objects do not leak in."""
+
+
+def _serialise(event: str, payload: Mapping[str, Any]) -> bytes:
+    document = {"event": event, **{k: v for k, v in payload.items() if k != "event"}}
+    return json.dumps(document, separators=(",", ":"), ensure_ascii=False, default=_json_default).encode(
+        "utf-8"
+    )
 
 
 class WebhookDispatcher:
@@ -447,9 +456,16 @@ class WebhookDispatcher:
     def emit(self, event: str, payload: dict[str, Any]) -> None:
         """Queue ``event`` for delivery to every enabled webhook subscribed to it. Never blocks.
 
-        Safe to call from the event loop thread or from any other thread.
+        Safe to call from the event loop thread or from any other thread. The body is serialised
+        here, so what is delivered is the payload as it was at this call.
         """
-        emission = _Emission(event, dict(payload))
+        try:
+            body = _serialise(event, payload)
+        except (TypeError, ValueError):
+            logger.exception("webhook event %s dropped: its payload is not JSON", event)
+            self._dropped += 1
+            return
+        emission = _Emission(event, json.loads(body), body)
         with self._lock:
             self._outstanding += 1
         loop = self._loop
@@ -657,17 +673,7 @@ class WebhookDispatcher:
             except Exception:
                 logger.exception("could not look up the webhooks for event %s", emission.event)
                 return
-            body_obj = {
-                "event": emission.event,
-                **{k: v for k, v in emission.payload.items() if k != "event"},
-            }
-            try:
-                body = json.dumps(
-                    body_obj, separators=(",", ":"), ensure_ascii=False, default=_json_default
-                ).encode("utf-8")
-            except (TypeError, ValueError):
-                logger.exception("webhook event %s has a payload that is not JSON", emission.event)
-                return
+            body = emission.body
             assert self._task_group is not None
             for webhook_id, url in targets:
                 record = DeliveryRecord(
