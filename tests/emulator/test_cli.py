@@ -127,6 +127,17 @@ def test_flags_win_over_the_environment_which_fills_the_rest(monkeypatch: pytest
     assert emulator_cli._setting(args, "account_id") is None
 
 
+def test_flags_and_environment_reach_the_emulator_config(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("REALTIMEKIT_EMULATOR_API_TOKEN", "env-token-123456")
+    config = emulator_cli._build_config(
+        _parse("--account-id", "acc", "--allow-external-webhooks"), ":memory:"
+    )
+    assert (config.account_id, config.app_id, config.api_token) == ("acc", None, "env-token-123456")
+    assert config.db_path == ":memory:"
+    assert config.allow_external_webhooks is True
+    assert emulator_cli._build_config(_parse(), ":memory:").allow_external_webhooks is False
+
+
 def test_the_default_data_file_lives_in_the_user_data_dir(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
