@@ -689,3 +689,20 @@ async def test_the_delivered_body_is_the_payload_as_it_was_when_emitted(
         {"event": "meeting.started", "meeting": {"id": "m-1", "status": "LIVE"}}
     ]
     assert dispatcher.dropped == 1
+
+
+@pytest.mark.anyio
+async def test_the_emulator_guards_its_delivery_log_from_remote_callers_with_the_api_token() -> None:
+    from realtimekit_mcp.emulator.app import create_app
+    from realtimekit_mcp.emulator.config import EmulatorConfig
+
+    app = create_app(EmulatorConfig(db_path=":memory:", api_token="remote-token-0123456789"))
+    remote = httpx.ASGITransport(app=app, client=("203.0.113.9", 40000))
+    async with httpx.AsyncClient(transport=remote, base_url="http://emulator.example") as http:
+        assert (await http.get("/.well-known/webhooks.json")).status_code == 200
+        assert (await http.get("/_emulator/webhook-deliveries")).status_code in (401, 403)
+        allowed = await http.get(
+            "/_emulator/webhook-deliveries", headers={"Authorization": "Bearer remote-token-0123456789"}
+        )
+        assert allowed.status_code == 200
+        assert allowed.json()["data"] == []
