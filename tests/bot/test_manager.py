@@ -128,7 +128,7 @@ async def test_a_bot_plays_a_wav_file_that_another_bot_hears(live: Live, tmp_pat
             done = await player.play_file(path)
             await done
             buffer = await ear.wait_audio(player.participant_id, seconds=0.8)
-        assert abs(peak_frequency(bytes(buffer.data), low=100, high=2000) - 750.0) <= 5
+        assert abs(peak_frequency(buffer.data, low=100, high=2000) - 750.0) <= 5
 
 
 def test_importing_the_bot_package_loads_no_media_stack() -> None:

@@ -1206,7 +1206,7 @@ class BotParticipant:
 
     def buffered_audio_bytes(self) -> int:
         """Bytes of received PCM held across all remote participants."""
-        return sum(len(b.data) for b in self.audio.values())
+        return sum(b.size for b in self.audio.values())
 
     # ------------------------------------------------------------------ helpers
 

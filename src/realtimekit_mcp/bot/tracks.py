@@ -19,8 +19,9 @@ import math
 import sys
 import time
 import wave
+from collections import deque
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import av
@@ -147,14 +148,27 @@ def peak_frequency(
 
 
 class ToneGenerator:
-    """A continuous sine source: each call returns the next ``n`` samples as PCM (phase kept)."""
+    """A continuous sine source: each call returns the next ``n`` samples as PCM (phase kept).
+
+    For a whole-number frequency one second holds whole cycles, so that second is computed once
+    and looped; other frequencies are computed frame by frame.
+    """
 
     def __init__(self, frequency: float, amplitude: float = 0.5) -> None:
         self.frequency = frequency
         self.amplitude = amplitude
         self._phase = 0.0
+        self._loop = tone_pcm(frequency, 1.0, amplitude=amplitude) if float(frequency).is_integer() else None
+        self._pos = 0
 
     def __call__(self, samples: int) -> bytes:
+        if self._loop is not None:
+            n = samples * 2
+            out = self._loop[self._pos : self._pos + n]
+            while len(out) < n:
+                out += self._loop[: n - len(out)]
+            self._pos = (self._pos + n) % len(self._loop)
+            return out
         pcm = tone_pcm(self.frequency, samples / SAMPLE_RATE, amplitude=self.amplitude, phase=self._phase)
         self._phase = (self._phase + 2 * math.pi * self.frequency * samples / SAMPLE_RATE) % (2 * math.pi)
         return pcm
@@ -471,61 +485,94 @@ class VideoFileTrack(_PacedVideoTrack):
 # ----------------------------------------------------------------------------- incoming audio
 
 
-@dataclass(slots=True)
 class AudioBuffer:
     """Received PCM (s16le mono 48 kHz) of one remote participant, bounded to ``max_bytes``.
 
+    Stored as a deque of frames, so appending and trimming cost O(frame) however full it is.
     When full, the oldest audio is dropped and counted in ``dropped_bytes``.
     """
 
-    peer_id: str
-    name: str
-    max_bytes: int
-    data: bytearray = field(default_factory=bytearray)
-    received_bytes: int = 0
-    dropped_bytes: int = 0
-    frames: int = 0
-    last_frame_at: float | None = None
-    changed: asyncio.Event = field(default_factory=asyncio.Event)
-    _tick: asyncio.Event = field(default_factory=asyncio.Event, repr=False)
+    def __init__(self, peer_id: str, name: str, max_bytes: int) -> None:
+        self.peer_id = peer_id
+        self.name = name
+        self.max_bytes = max_bytes - max_bytes % 2
+        self.size = 0
+        self.received_bytes = 0
+        self.dropped_bytes = 0
+        self.frames = 0
+        self.last_frame_at: float | None = None
+        self._chunks: deque[bytes] = deque()
+        self._tick = asyncio.Event()
+
+    def __repr__(self) -> str:
+        return f"AudioBuffer(peer_id={self.peer_id!r}, name={self.name!r}, seconds={self.seconds:.2f})"
 
     def append(self, pcm: bytes) -> None:
         """Add PCM, dropping the oldest bytes beyond the bound."""
-        self.data.extend(pcm)
+        pcm = pcm[: len(pcm) - len(pcm) % 2]
+        self._chunks.append(pcm)
+        self.size += len(pcm)
         self.received_bytes += len(pcm)
         self.frames += 1
         self.last_frame_at = time.monotonic()
-        excess = len(self.data) - self.max_bytes
-        if excess > 0:
-            excess += excess % 2
-            del self.data[:excess]
-            self.dropped_bytes += excess
-        self.changed.set()
+        self._drop(self.size - self.max_bytes)
         tick, self._tick = self._tick, asyncio.Event()
         tick.set()
+
+    def _drop(self, excess: int) -> None:
+        while excess > 0 and self._chunks:
+            head = self._chunks[0]
+            if len(head) <= excess:
+                self._chunks.popleft()
+                cut = len(head)
+            else:
+                self._chunks[0] = head[excess:]
+                cut = excess
+            self.size -= cut
+            self.dropped_bytes += cut
+            excess -= cut
 
     async def wait_until(self, predicate: Callable[[AudioBuffer], bool]) -> None:
         """Wait until ``predicate(self)`` holds, checking after every appended frame (bound it with a timeout)."""
         while not predicate(self):
             await self._tick.wait()
 
+    @property
+    def data(self) -> bytes:
+        """A copy of all buffered PCM, oldest first."""
+        return b"".join(self._chunks)
+
     def take(self, max_bytes: int | None = None) -> bytes:
         """Remove and return up to ``max_bytes`` of the oldest buffered PCM (all by default)."""
-        n = len(self.data) if max_bytes is None else min(len(self.data), max_bytes - max_bytes % 2)
-        out = bytes(self.data[:n])
-        del self.data[:n]
-        if not self.data:
-            self.changed.clear()
-        return out
+        want = self.size if max_bytes is None else min(self.size, max_bytes - max_bytes % 2)
+        parts: list[bytes] = []
+        got = 0
+        while got < want and self._chunks:
+            head = self._chunks.popleft()
+            if got + len(head) > want:
+                keep = want - got
+                self._chunks.appendleft(head[keep:])
+                head = head[:keep]
+            parts.append(head)
+            got += len(head)
+        self.size -= got
+        return b"".join(parts)
 
     def peek_last(self, n_bytes: int) -> bytes:
         """The newest ``n_bytes`` of buffered PCM, left in place."""
-        return bytes(self.data[-n_bytes:]) if n_bytes > 0 else b""
+        parts: list[bytes] = []
+        got = 0
+        for chunk in reversed(self._chunks):
+            if got >= n_bytes:
+                break
+            parts.append(chunk)
+            got += len(chunk)
+        return b"".join(reversed(parts))[-n_bytes:] if n_bytes > 0 else b""
 
     @property
     def seconds(self) -> float:
         """Seconds of audio buffered."""
-        return len(self.data) / 2 / SAMPLE_RATE
+        return self.size / 2 / SAMPLE_RATE
 
 
 class AudioReceiver:
