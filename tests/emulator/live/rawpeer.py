@@ -40,14 +40,21 @@ class EdgeError(Exception):
 
 
 class ToneTrack(AudioStreamTrack):
-    """A paced sine tone: 48 kHz mono s16, 20 ms frames."""
+    """A paced sine tone: 48 kHz mono s16, 20 ms frames (one second precomputed, then repeated)."""
 
     def __init__(self, frequency: float = 440.0, amplitude: float = 0.5) -> None:
         super().__init__()
         self.frequency = frequency
-        self.amplitude = amplitude
+        rate = 48000
+        self._second = b"".join(
+            int(32767 * amplitude * math.sin(2 * math.pi * frequency * i / rate)).to_bytes(
+                2, "little", signed=True
+            )
+            for i in range(rate)
+        )  # whole cycles in one second for an integer frequency
         self._samples = 0
         self._t0: float | None = None
+        self.frames_sent = 0
 
     async def recv(self) -> AudioFrame:
         rate, n = 48000, 960
@@ -57,15 +64,13 @@ class ToneTrack(AudioStreamTrack):
         if wait > 0:
             await asyncio.sleep(wait)  # media pacing, not a test wait
         frame = AudioFrame(format="s16", layout="mono", samples=n)
-        values = [
-            int(32767 * self.amplitude * math.sin(2 * math.pi * self.frequency * (self._samples + i) / rate))
-            for i in range(n)
-        ]
-        frame.planes[0].update(b"".join(v.to_bytes(2, "little", signed=True) for v in values))
+        offset = (self._samples % rate) * 2
+        frame.planes[0].update(self._second[offset : offset + n * 2])
         frame.pts = self._samples
         frame.sample_rate = rate
         frame.time_base = fractions.Fraction(1, rate)
         self._samples += n
+        self.frames_sent += 1
         return frame
 
 
