@@ -884,3 +884,63 @@ async def test_analytics(
         assert org.data.session_stats.sessions_count == 1
         assert org.data.recording_stats is not None
         assert org.data.recording_stats.recording_count == 0
+
+
+# --- every method, unknown ids ---------------------------------------------------------------------
+
+UNKNOWN_ID = "00000000-0000-4000-8000-00000000beef"
+
+REQUIRED_VALUES: dict[str, Any] = {
+    "options": ["a", "b"],
+    "question": "q?",
+    "custom_participant_id": "nobody",
+    "preset_name": "group_call_host",
+    "name": "unknown-id probe",
+    "action": "stop",
+    "events": ["meeting.started"],
+    "url": "https://hooks.example.com/x",
+    **{key: value for key, value in preset_body("unknown_id_probe").items() if key != "name"},
+}
+
+
+def _method_calls() -> list[Any]:
+    calls = []
+    for qualified in sorted(sdk_realtime_kit_methods()):
+        group, name = qualified.split(".")
+        calls.append(pytest.param(group, name, id=qualified))
+    return calls
+
+
+@pytest.mark.parametrize(("group", "name"), _method_calls())
+async def test_every_sdk_method_raises_a_typed_error_for_unknown_ids(
+    sdk: cloudflare.AsyncCloudflare, group: str, name: str
+) -> None:
+    """Unknown resource ids are 404 (``NotFoundError``), an unknown app too, an account the token
+    cannot see 403/404; the SDK's exception types are what users catch, so statuses must map."""
+    method = getattr(getattr(sdk.realtime_kit, group), name)
+    signature = inspect.signature(method)
+    args: list[Any] = []
+    kwargs: dict[str, Any] = {}
+    for parameter in signature.parameters.values():
+        if parameter.kind is parameter.POSITIONAL_OR_KEYWORD:
+            args.append(UNKNOWN_ID)  # the path id: meeting, participant, preset, ... or the app
+        elif parameter.kind is parameter.KEYWORD_ONLY and parameter.default is inspect.Parameter.empty:
+            if parameter.name == "account_id":
+                kwargs["account_id"] = ACCOUNT_ID
+            elif parameter.name == "app_id":
+                kwargs["app_id"] = APP_ID
+            elif parameter.name.endswith("_id"):
+                kwargs[parameter.name] = UNKNOWN_ID
+            else:
+                kwargs[parameter.name] = REQUIRED_VALUES[parameter.name]
+    if not args:  # apps.get / apps.post are account-level: look up an account this token cannot see
+        kwargs["account_id"] = "f" * 32
+        with pytest.raises((cloudflare.PermissionDeniedError, cloudflare.NotFoundError)) as denied:
+            await method(*args, **kwargs)
+        assert isinstance(denied.value.body, dict) and denied.value.body.get("success") is False
+        return
+    with pytest.raises(cloudflare.NotFoundError) as raised:
+        await method(*args, **kwargs)
+    assert raised.value.status_code == 404
+    body = raised.value.body
+    assert isinstance(body, dict) and body.get("success") is False
