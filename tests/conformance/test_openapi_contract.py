@@ -380,3 +380,23 @@ async def test_authentication_failures_use_cloudflares_gateway_envelope(http: ht
         assert body["success"] is False
         assert body["errors"][0]["code"] == 10000
         assert "wrong-token" not in response.text
+
+
+def test_the_validator_catches_broken_bodies() -> None:
+    """Guards against a vacuous validator (an unresolved ``$ref`` would accept anything)."""
+    get_meeting = next(op for op in _openapi.operations() if op.operation_id == "get_meeting")
+    good = {
+        "success": True,
+        "data": {
+            "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
+            "created_at": "2026-11-24T10:00:00.000Z",
+            "updated_at": "2026-11-24T10:00:00.000Z",
+        },
+    }
+    assert _openapi.schema_errors(get_meeting, 200, good) == []
+    broken = {"success": "yes", "data": {"id": "497f6eca", "created_at": "yesterday", "status": "PAUSED"}}
+    problems = "\n".join(_openapi.schema_errors(get_meeting, 200, broken))
+    for expected in ("/success", "/data/id", "/data/created_at", "/data/status", "updated_at"):
+        assert expected in problems, problems
+    assert _openapi.schema_errors(get_meeting, 404, {"success": False, "error": {"code": "404"}})
+    assert _openapi.schema_errors(get_meeting, 201, good), "an undocumented success status is a problem"
