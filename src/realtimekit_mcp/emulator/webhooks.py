@@ -44,7 +44,7 @@ import os
 import threading
 import time
 import uuid
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -436,9 +436,8 @@ class WebhookDispatcher:
         self._targets = targets
         self._http_client = http_client
         self._now = now or (lambda: datetime.now(UTC))
-        self._send, self._receive = anyio.create_memory_object_stream[_Emission](
-            max_buffer_size=self.policy.queue_size
-        )
+        self._queue: deque[_Emission] = deque()  # emitted, not yet taken by the worker
+        self._wakeup: anyio.Event | None = None  # set when the idle worker has something to do
         self._lock = threading.Lock()
         self._outstanding = 0  # emitted events not yet resolved + deliveries not yet settled
         self._idle_waiters: list[anyio.Event] = []
@@ -481,18 +480,22 @@ class WebhookDispatcher:
         self._enqueue(emission)
 
     def _enqueue(self, emission: _Emission) -> None:
-        try:
-            self._send.send_nowait(emission)
-        except anyio.WouldBlock:
+        # Runs on the event loop thread while the dispatcher runs (other threads come through
+        # call_soon_threadsafe), so waking the worker needs no further synchronisation.
+        with self._lock:
+            full = len(self._queue) >= self.policy.queue_size
+            if not full:
+                self._queue.append(emission)
+        if full:
             self._dropped += 1
             logger.warning(
                 "webhook event %s dropped: %d events already queued", emission.event, self.policy.queue_size
             )
             self._settle()
-        except (anyio.ClosedResourceError, anyio.BrokenResourceError):
-            self._dropped += 1
-            logger.warning("webhook event %s dropped: the dispatcher is closed", emission.event)
-            self._settle()
+            return
+        wakeup = self._wakeup
+        if wakeup is not None and threading.get_ident() == self._loop_thread:
+            wakeup.set()
 
     def _settle(self) -> None:
         with self._lock:
@@ -564,6 +567,7 @@ class WebhookDispatcher:
                 await task_group.__aexit__(None, None, None)
             finally:
                 self._task_group = None
+                self._wakeup = None
                 self._loop = None
                 self._loop_thread = None
                 await self._close_client()
@@ -579,7 +583,7 @@ class WebhookDispatcher:
         with self._lock:
             # Deliveries cancelled above are settled; events still queued stay counted and are
             # delivered if the dispatcher runs again.
-            self._outstanding = self._receive.statistics().current_buffer_used
+            self._outstanding = len(self._queue)
             waiters, self._idle_waiters = self._idle_waiters, []
         for waiter in waiters:
             waiter.set()
@@ -650,7 +654,13 @@ class WebhookDispatcher:
         # Events are resolved one at a time, so deliveries start in emission order; they then run
         # concurrently (a slow or retrying receiver does not hold up the others).
         while True:
-            emission = await self._receive.receive()
+            with self._lock:
+                emission = self._queue.popleft() if self._queue else None
+            if emission is None:
+                self._wakeup = anyio.Event()  # no await since the check: no wake-up is lost
+                await self._wakeup.wait()
+                self._wakeup = None
+                continue
             await self._process(emission)
 
     async def _resolve(self, emission: _Emission) -> list[tuple[str, str]]:
