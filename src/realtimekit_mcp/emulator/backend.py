@@ -251,6 +251,7 @@ class EmulatorBackend(
                         {"id": self.new_id(), **body, "created_at": now, "updated_at": now},
                         app_id=self.app_id,
                     )
+        self._notify("emulator.reset", {})
 
     @_locked
     def state(self) -> dict[str, Any]:

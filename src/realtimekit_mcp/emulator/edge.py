@@ -181,6 +181,14 @@ class LivePlane:
             self.peers_muted([str(data["peer_id"])])
         elif notice == "session.ended":
             self._soon(self._end_session_peers(str(data["session_id"])))
+        elif notice == "emulator.reset":
+            self._soon(self._reset())
+
+    async def _reset(self) -> None:
+        """The store was wiped: every peer is gone; close their sockets as if the meeting ended."""
+        for conn in list(self.connections.values()):
+            await self._remove_by_server(conn.peer.peer_id, RemovalReason.MEETING_ENDED)
+        self.state.rooms.clear()
 
     async def _end_session_peers(self, session_id: str) -> None:
         for conn in list(self.connections.values()):

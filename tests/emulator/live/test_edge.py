@@ -459,3 +459,15 @@ async def test_stopping_the_server_closes_live_sockets_and_peers_leave() -> None
         assert live_plane(app).sfu.stats() == {"transports": 0, "producers": 0, "consumers": 0}
     finally:
         await peer.close()
+
+
+async def test_a_control_plane_reset_closes_live_sockets(live: LiveEmu) -> None:
+    meeting = await live.create_meeting()
+    async with peers(live, meeting, "Alice") as (alice,):
+        r = await live.client.post("/_emulator/reset")
+        assert r.status_code == 200, r.text
+        with anyio.fail_after(10):
+            await alice.wait_push(RoomEvent.KICK_ALL, room_pb2.PeerInfoResponse)
+            await alice.closed.wait()
+        assert alice.close_code == 4001
+        assert live.plane.connections == {} and live.plane.state.rooms == {}
