@@ -139,3 +139,17 @@ def test_importing_the_bot_package_loads_no_media_stack() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
+
+
+async def test_a_speaker_only_bot_is_heard_but_receives_nothing(live: Live) -> None:
+    m = await live.meeting()
+    async with BotManager(live.config()) as manager:
+        with anyio.fail_after(20):
+            ear = manager.live(await manager.join(token=await live.token(m, "ear")))
+            mouth = manager.live(await manager.join(token=await live.token(m, "mouth"), listen=False))
+            await ear.play_continuous_tone(500.0)
+            await mouth.play_continuous_tone(600.0)
+            buffer = await ear.wait_audio(mouth.participant_id, seconds=0.5)
+            await mouth.wait_event("producer_added")  # it knows about the ear's audio ...
+        assert abs(peak_frequency(buffer.peek_last(24_000), low=100, high=2000) - 600.0) <= 5
+        assert mouth.audio == {}  # ... and does not receive it

@@ -106,11 +106,13 @@ class BotManager:
         name: str = "Bot",
         preset_name: str | None = None,
         custom_participant_id: str | None = None,
+        listen: bool = True,
     ) -> str:
         """Join a bot and return its ``bot_id``.
 
         Give either ``token`` (an existing participant's token) or ``meeting_id`` (a participant is
-        added through REST with the bot preset; needs ``client``).
+        added through REST with the bot preset; needs ``client``). ``listen=False`` makes a
+        speaker-only bot that does not receive the others' audio.
 
         Raises:
             BotLimitError: too many bots.
@@ -120,7 +122,7 @@ class BotManager:
         if (token is None) == (meeting_id is None):
             raise ValueError("give exactly one of token or meeting_id")
         self._check_capacity()
-        config = self._bot_config()
+        config = replace(self._bot_config(), subscribe_audio=listen)
         if token is not None:
             bot = BotParticipant(token, config, display_name=name)
         else:

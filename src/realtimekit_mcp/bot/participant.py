@@ -130,6 +130,8 @@ class BotConfig:
         max_outgoing_audio_seconds: audio that may be queued for playback.
         max_events: events kept for :meth:`BotParticipant.events_since` (oldest dropped).
         connect_timeout: seconds to wait for each peer connection to reach ``connected``.
+        subscribe_audio: receive every remote audio track (False: a speaker-only bot, which saves
+            the decoding of everyone else's audio).
         audio_jitter_prefetch: 20 ms frames each received audio track buffers before decoding
             (latency vs. tolerance of network jitter); None keeps aiortc's default of 4 (80 ms).
         connect: opens the WebSocket (tests inject fakes); default uses ``websockets``.
@@ -149,6 +151,7 @@ class BotConfig:
     max_events: int = 1000
     connect_timeout: float = 15.0
     audio_jitter_prefetch: int | None = 2
+    subscribe_audio: bool = True
     connect: ConnectFn | None = None
     http_client: httpx.AsyncClient | None = None
 
@@ -552,7 +555,7 @@ class BotParticipant:
     # ------------------------------------------------------------------ media
 
     async def _consume(self, peer_id: str, state: media_pb2.ProducerState) -> None:
-        if state.producer_id in self._consumed or self._recv is None:
+        if not self.config.subscribe_audio or state.producer_id in self._consumed or self._recv is None:
             return
         self._consumed.add(state.producer_id)
         sig = self._require_sig()
