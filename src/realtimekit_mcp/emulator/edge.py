@@ -925,6 +925,46 @@ class LivePlane:
         if video:
             self._require(peer, "disable_participant_video")
 
+    # -- inspection --------------------------------------------------------------------------------
+    def snapshot(self) -> dict[str, Any]:
+        """Rooms, peers, producers and consumers (for ``GET /_emulator/live`` and tests)."""
+        rooms = []
+        for room in self.state.rooms.values():
+            peers = []
+            for peer in room.peers.values():
+                peers.append(
+                    {
+                        "peer_id": peer.peer_id,
+                        "participant_id": peer.participant_id,
+                        "display_name": peer.display_name,
+                        "room_joined": peer.room_joined,
+                        "media_joined": peer.media_complete,
+                        "muted": peer.muted,
+                        "producers": [
+                            {
+                                "id": p.id,
+                                "kind": p.kind,
+                                "paused": p.paused,
+                                "forwarded": p.forwarder is not None,
+                                "subscribers": sum(
+                                    1 for c in self.sfu.consumers.values() if c.producer_id == p.id
+                                ),
+                            }
+                            for p in self.sfu.producers_of(peer.peer_id)
+                        ],
+                        "consumers": sum(1 for c in self.sfu.consumers.values() if c.peer_id == peer.peer_id),
+                    }
+                )
+            rooms.append(
+                {
+                    "meeting_id": room.meeting_id,
+                    "session_id": room.session_id,
+                    "chat": len(room.chat),
+                    "peers": peers,
+                }
+            )
+        return {"rooms": rooms, "sfu": self.sfu.stats()}
+
 
 def room_of(plane: LivePlane, meeting_id: str) -> Room | None:
     """The live room of a meeting, if any peer is connected (for inspection)."""

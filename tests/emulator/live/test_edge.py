@@ -471,3 +471,22 @@ async def test_a_control_plane_reset_closes_live_sockets(live: LiveEmu) -> None:
             await alice.closed.wait()
         assert alice.close_code == 4001
         assert live.plane.connections == {} and live.plane.state.rooms == {}
+
+
+async def test_the_control_plane_shows_who_is_connected_and_what_they_publish(live: LiveEmu) -> None:
+    empty = (await live.client.get("/_emulator/live")).json()["data"]
+    assert empty == {"rooms": [], "sfu": {"transports": 0, "producers": 0, "consumers": 0}}
+    meeting = await live.create_meeting()
+    async with peers(live, meeting, "Alice", "Bob") as (alice, bob):
+        with anyio.fail_after(10):
+            producer_id = await alice.publish(ToneTrack())
+            await bob.subscribe(alice.peer_id, producer_id)
+        data = (await live.client.get("/_emulator/live")).json()["data"]
+    (room,) = data["rooms"]
+    assert room["meeting_id"] == meeting
+    by_name = {p["display_name"]: p for p in room["peers"]}
+    assert by_name["Alice"]["producers"] == [
+        {"id": producer_id, "kind": "audio", "paused": False, "forwarded": True, "subscribers": 1}
+    ]
+    assert by_name["Bob"]["consumers"] == 1 and by_name["Bob"]["room_joined"]
+    assert data["sfu"] == {"transports": 4, "producers": 1, "consumers": 1}

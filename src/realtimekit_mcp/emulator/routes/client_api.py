@@ -5,7 +5,8 @@ Layout (one origin, path-routed; the ``Host`` header is ignored, so ``api.<base>
 
 * ``GET /v2/internals/participant-details`` and ``GET /iceservers`` with
   ``Authorization: Bearer <participant token>`` (what the web SDK calls on ``api.<baseURI>``);
-* ``WebSocket /ws?roomID=&peerID=&authToken=...`` (the socket edge, :mod:`..edge`).
+* ``WebSocket /ws?roomID=&peerID=&authToken=...`` (the socket edge, :mod:`..edge`);
+* ``GET /_emulator/live``: what is connected (control-plane access rules).
 
 A client configured with API base ``http://127.0.0.1:<port>`` and socket URL
 ``ws://127.0.0.1:<port>/ws`` reaches all three; participant-details reports
@@ -15,6 +16,7 @@ A client configured with API base ``http://127.0.0.1:<port>`` and socket URL
 
 from __future__ import annotations
 
+import ipaddress
 from typing import TYPE_CHECKING, Any
 
 from starlette.requests import HTTPConnection, Request
@@ -23,7 +25,7 @@ from starlette.routing import BaseRoute, Route, WebSocketRoute
 from starlette.websockets import WebSocket
 
 from ..errors import EmulatorError
-from ._common import backend_of, error_response
+from ._common import authenticate, backend_of, error_response
 
 if TYPE_CHECKING:
     from starlette.applications import Starlette
@@ -110,6 +112,31 @@ async def ice_servers(request: Request) -> Response:
     return JSONResponse({"success": True, "iceServers": []})
 
 
+def _is_loopback(request: Request) -> bool:
+    host = request.client.host if request.client else ""
+    try:
+        return host == "testclient" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+async def inspect_live(request: Request) -> Response:
+    """``GET /_emulator/live``: rooms, peers, producers and consumers (control plane rules: loopback or API token)."""
+    backend = backend_of(request)
+    try:
+        if not _is_loopback(request):
+            authenticate(request, backend)
+    except EmulatorError as exc:
+        return error_response(exc)
+    plane: LivePlane | None = getattr(request.app.state, "live_plane", None)
+    data = (
+        plane.snapshot()
+        if plane is not None
+        else {"rooms": [], "sfu": {"transports": 0, "producers": 0, "consumers": 0}}
+    )
+    return JSONResponse({"success": True, "data": data})
+
+
 async def socket_edge(websocket: WebSocket) -> None:
     """``/ws``: one peer's signalling socket."""
     await live_plane(websocket.app).serve(websocket)
@@ -121,4 +148,5 @@ def live_routes() -> list[BaseRoute]:
         Route("/v2/internals/participant-details", participant_details, methods=["GET"]),
         Route("/iceservers", ice_servers, methods=["GET"]),
         WebSocketRoute("/ws", socket_edge),
+        Route("/_emulator/live", inspect_live, methods=["GET"]),
     ]
