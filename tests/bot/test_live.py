@@ -275,3 +275,23 @@ async def test_a_join_cut_short_by_the_callers_deadline_cleans_up(live: Live) ->
         await bot.join()
     assert bot.state is BotState.FAILED and bot.end_reason == "join cancelled"
     assert silent.last.closed and bot._http.is_closed and not bot._tasks
+
+
+async def test_a_publisher_that_reconnects_publishes_again_and_is_heard(live: Live) -> None:
+    m = await live.meeting()
+    dropper = _Dropper()
+    a = await live.bot(m, "alice", connect=dropper)
+    b = await live.bot(m, "bob")
+    await a.play_continuous_tone(440.0)
+    with anyio.fail_after(10):
+        await b.wait_audio(a.participant_id, seconds=0.5)
+    cursor_a, cursor_b = a.last_seq, b.last_seq
+    old_peer = a.peer_id
+    dropper.drop_last()
+    with anyio.fail_after(5):
+        await a.wait_event("reconnected", after=cursor_a)
+        await b.wait_event("subscribed", after=cursor_b, where=lambda e: e.data["peer_id"] == a.peer_id)
+        buffer = await b.wait_audio(a.participant_id, new_frames=25)
+    assert a.peer_id != old_peer and a.status()["published"]["audio"]["producer_id"]
+    assert abs(peak_frequency(buffer.peek_last(HALF_SECOND // 2), low=100.0, high=2000.0) - 440.0) <= 5.0
+    assert b.audio_key(a.peer_id) == a.participant_id  # one buffer per participant across peers
