@@ -245,7 +245,12 @@ async def test_pushes_go_to_their_event_handler_and_others_to_the_default() -> N
         ChatEvent.SEND_MESSAGE_TO_ROOM,
         lambda f: chats.append(parse_payload(f, chat_pb2.SendChatMessageToRoomResponse).message.payload),
     )
-    client.on_default(lambda f: (others.append(f.event), got_other.set()))
+
+    def other(frame: Frame) -> None:
+        others.append(frame.event)
+        got_other.set()
+
+    client.on_default(other)
     message = chat_pb2.SendChatMessageToRoomResponse(message=chat_pb2.ChatMessage(payload="hi"))
     fake.last.push(
         Frame(event=ChatEvent.SEND_MESSAGE_TO_ROOM, id="someone-else-7", payload=serialize(message))
