@@ -31,7 +31,7 @@ async def test_session_sorting_and_participant_views(emu: Emu) -> None:
     r = await emu.client.get(f"{API}/sessions", params={"sort_by": "minutesConsumed", "sort_order": "DESC"})
     assert [s["id"] for s in r.json()["data"]["sessions"]] == [long["session"]["id"], short["session"]["id"]]
     r = await emu.client.get(f"{API}/sessions", params={"sort_by": "createdAt", "sort_order": "ASC"})
-    assert [s["id"] for s in r.json()["data"]["sessions"]][0] == short["session"]["id"]
+    assert r.json()["data"]["sessions"][0]["id"] == short["session"]["id"]
 
     sid = long["session"]["id"]
     # "a" leaves and rejoins: two peers, one participant
