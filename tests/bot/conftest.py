@@ -38,15 +38,15 @@ class Live:
 
     def config(self, **overrides: Any) -> BotConfig:
         base: dict[str, Any] = {
-            "api_base": self.origin,
-            "socket_url": self.ws_url,
             "request_timeout": 10.0,
             "reconnect_backoff_base": 0.05,
             "reconnect_backoff_cap": 0.5,
             "connect_timeout": 10.0,
         }
         base.update(overrides)
-        return BotConfig(**base)
+        config = BotConfig.for_origin(self.origin, **base)
+        assert config.socket_url == self.ws_url
+        return config
 
     async def meeting(self, **body: Any) -> str:
         r = await self.http.post(f"{API}/meetings", json={"title": "bot test", **body})

@@ -81,6 +81,17 @@ def test_socket_url_elsewhere_advertises_ping_and_carries_old_peer_id() -> None:
     )
 
 
+def test_a_config_for_one_origin_derives_the_socket_url() -> None:
+    from realtimekit_mcp.bot.participant import BotConfig
+
+    config = BotConfig.for_origin("https://rtk.example:8443/", request_timeout=3.0)
+    assert (config.api_base, config.socket_url) == ("https://rtk.example:8443", "wss://rtk.example:8443/ws")
+    assert config.request_timeout == 3.0
+    assert BotConfig().socket_url is None and BotConfig().api_base == "https://api.realtime.cloudflare.com"
+    with pytest.raises(ValueError, match="origin"):
+        BotConfig.for_origin("rtk.example")
+
+
 def test_backoff_is_full_jitter_below_a_growing_cap() -> None:
     delays = backoff_delays(0.5, 4.0, rng=random.Random(7))
     got = [next(delays) for _ in range(8)]

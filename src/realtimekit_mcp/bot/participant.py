@@ -155,6 +155,22 @@ class BotConfig:
     connect: ConnectFn | None = None
     http_client: httpx.AsyncClient | None = None
 
+    @classmethod
+    def for_origin(cls, origin: str, **overrides: Any) -> BotConfig:
+        """Settings for a server that serves the client API and the socket on one origin (the emulator).
+
+        ``http://127.0.0.1:8787`` gives ``api_base`` that origin and ``socket_url``
+        ``ws://127.0.0.1:8787/ws`` (``https`` gives ``wss``).
+        """
+        base = origin.rstrip("/")
+        if base.startswith("https://"):
+            socket = "wss://" + base[len("https://") :] + "/ws"
+        elif base.startswith("http://"):
+            socket = "ws://" + base[len("http://") :] + "/ws"
+        else:
+            raise ValueError(f"origin must start with http:// or https:// (got {origin!r})")
+        return cls(**{"api_base": base, "socket_url": socket, **overrides})
+
 
 @dataclass(frozen=True, slots=True)
 class BotEvent:
