@@ -117,7 +117,8 @@ class BotManager:
         Raises:
             BotLimitError: too many bots.
             BotJoinError: the join failed (the reason is in the message).
-            ValueError: neither or both of token and meeting_id.
+            ValueError: neither or both of token and meeting_id, or a token that is not a
+                participant token (no ``meetingId`` claim).
         """
         if (token is None) == (meeting_id is None):
             raise ValueError("give exactly one of token or meeting_id")
