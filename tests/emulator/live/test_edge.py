@@ -490,3 +490,21 @@ async def test_the_control_plane_shows_who_is_connected_and_what_they_publish(li
     ]
     assert by_name["Bob"]["consumers"] == 1 and by_name["Bob"]["room_joined"]
     assert data["sfu"] == {"transports": 4, "producers": 1, "consumers": 1}
+
+
+async def test_the_join_page_describes_the_meeting_without_echoing_the_token(live: LiveEmu) -> None:
+    meeting = await live.create_meeting(title="<b>Standup</b>")
+    token = (await live.add_participant(meeting, "alice", "Alice"))["token"]
+    async with httpx.AsyncClient(base_url=live.origin) as anonymous:
+        page = await anonymous.get("/_emulator/join", params={"authToken": token})
+        assert page.status_code == 200
+        assert page.headers["content-type"].startswith("text/html")
+        assert "&lt;b&gt;Standup&lt;/b&gt;" in page.text and "<b>Standup</b>" not in page.text
+        assert "Alice" in page.text and "group_call_host" in page.text
+        assert f"{live.ws_url}?roomID={meeting}" in page.text.replace("&amp;", "&")
+        assert token not in page.text
+        await live.rest("PATCH", f"/meetings/{meeting}", json={"status": "INACTIVE"})
+        inactive = await anonymous.get("/_emulator/join", params={"authToken": token})
+        assert "INACTIVE" in inactive.text
+        refused = await anonymous.get("/_emulator/join", params={"authToken": "nope"})
+        assert refused.status_code == 401 and "Invalid participant token" in refused.text
