@@ -306,10 +306,15 @@ class LivePlane:
             preset_name=participant.get("preset_name"),
             picture=participant.get("picture"),
         )
+        current = self.connections.get(peer_id)
+        if current is not None and current.peer.participant_id != peer.participant_id:
+            await self._refuse(websocket, 409, "This peerID is in use by another participant")
+            return
         await websocket.accept()
         for old_id in {peer_id, params.get("oldPeerID") or ""} - {""}:
             old = self.connections.get(old_id)
-            if old is not None:
+            # Only a connection of the same participant can be replaced (never someone else's).
+            if old is not None and old.peer.participant_id == peer.participant_id:
                 await self._teardown(old, RemovalReason.REPLACED, backend_leave=True)
         conn = Connection(websocket, peer)
         self.connections[peer_id] = conn

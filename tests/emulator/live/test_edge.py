@@ -508,3 +508,25 @@ async def test_the_join_page_describes_the_meeting_without_echoing_the_token(liv
         assert "INACTIVE" in inactive.text
         refused = await anonymous.get("/_emulator/join", params={"authToken": "nope"})
         assert refused.status_code == 401 and "Invalid participant token" in refused.text
+
+
+async def test_another_participant_cannot_take_over_or_replace_a_peer(live: LiveEmu) -> None:
+    meeting = await live.create_meeting()
+    async with peers(live, meeting, "Alice") as (alice,):
+        mallory_token = (await live.add_participant(meeting, "mallory"))["token"]
+        with anyio.fail_after(10), pytest.raises(websockets.InvalidStatus) as refused:
+            await websockets.connect(
+                f"{live.ws_url}?roomID={meeting}&peerID={alice.peer_id}&authToken={mallory_token}"
+            )
+        assert refused.value.response.status_code == 409
+        mallory = RawPeer(live.ws_url, meeting, mallory_token)
+        mallory.url += f"&oldPeerID={alice.peer_id}"
+        try:
+            with anyio.fail_after(10):
+                await mallory.connect()
+                await mallory.join("Mallory")
+                (joined,) = await alice.wait_push(RoomEvent.JOIN_ROOM, room_pb2.PeerInfoResponse)
+            assert joined.peer.peer_id == mallory.peer_id
+            assert not alice.closed.is_set()
+        finally:
+            await mallory.close()
