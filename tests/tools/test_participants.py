@@ -103,3 +103,44 @@ def test_join_links_follow_the_backend(tmp_path: Path) -> None:
     assert deps("url").join_url("m1", "tok") == "http://127.0.0.1:8787/_emulator/join?authToken=tok"
     templated = deps("cloudflare", "https://app.example/join/{meeting_id}?t={token}").join_url("m 1", "a+b")
     assert templated == "https://app.example/join/m%201?t=a%2Bb"
+
+
+async def test_standalone_emulator_join_link_opens_the_join_page(tmp_path: Path, mode: str) -> None:
+    import httpx
+
+    from realtimekit_mcp.config import BackendSettings, ServerSettings
+    from realtimekit_mcp.server.app import build_server
+    from tests.server.support import ACCOUNT_ID, API_TOKEN, APP_ID, ORIGIN
+
+    apps: list[object] = []
+
+    async def factory(_backend: BackendSettings) -> object:
+        from realtimekit_mcp.client import RealtimeKitClient
+        from realtimekit_mcp.emulator import EmulatorConfig, create_app
+
+        app = create_app(
+            EmulatorConfig(account_id=ACCOUNT_ID, app_id=APP_ID, api_token=API_TOKEN, public_base_url=ORIGIN)
+        )
+        apps.append(app)
+        http = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=ORIGIN)
+        return RealtimeKitClient(
+            account_id=ACCOUNT_ID,
+            app_id=APP_ID,
+            api_token=API_TOKEN,
+            base_url=f"{ORIGIN}/client/v4",
+            http_client=http,
+        )
+
+    backend = BackendSettings(
+        kind="url", base_url=f"{ORIGIN}/client/v4", account_id=ACCOUNT_ID, app_id=APP_ID, api_token=API_TOKEN
+    )
+    server = build_server(ServerSettings(backend=backend), client_factory=factory)  # type: ignore[arg-type]
+    async with connect(server, mode) as client:
+        meeting_id = await _meeting(client)
+        added = (
+            await call_ok(client, "participant_add", {"meeting_id": meeting_id, "name": "Ana"})
+        ).structured_content
+        assert added is not None and added["join_url"].startswith(f"{ORIGIN}/_emulator/join?authToken=")
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=apps[0]), base_url=ORIGIN) as http:  # type: ignore[arg-type]
+        page = await http.get(added["join_url"])
+    assert page.status_code == 200 and "Standup" in page.text
