@@ -541,7 +541,7 @@ class Sfu:
             and (c.id in ids or c.mid in ids)
         ]
         for consumer in closed:
-            self._stop_consumer(consumer)
+            await self._stop_consumer(consumer)
         answer: str | None = None
         if offer_sdp:
             transports = {c.transport_id for c in closed} or ({transport_id} if transport_id else set())
@@ -552,11 +552,14 @@ class Sfu:
                         answer = await self._answer(transport.pc, offer_sdp)
         return closed, answer
 
-    def _stop_consumer(self, consumer: Consumer) -> None:
+    async def _stop_consumer(self, consumer: Consumer) -> None:
         self.consumers.pop(consumer.id, None)
         consumer.track.stop()
         with contextlib.suppress(Exception):
             consumer.transceiver.direction = "inactive"
+        # Stop the sender's RTP and RTCP tasks now (the peer connection may live on for a long time).
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(consumer.transceiver.sender.stop(), 2.0)
 
     async def close_producer(
         self, peer_id: str, producer_id: str, *, offer_sdp: str | None
@@ -565,7 +568,7 @@ class Sfu:
         producer = self.producers.get(producer_id)
         if producer is None or producer.peer_id != peer_id:
             raise SfuError("not_found_track_error", f"No producer {producer_id!r} of this peer")
-        consumers = self._stop_producer(producer)
+        consumers = await self._stop_producer(producer)
         answer: str | None = None
         transport = self.transports.get(producer.transport_id)
         if offer_sdp and transport is not None:
@@ -573,11 +576,11 @@ class Sfu:
                 answer = await self._answer(transport.pc, offer_sdp)
         return producer, consumers, answer
 
-    def _stop_producer(self, producer: Producer) -> list[Consumer]:
+    async def _stop_producer(self, producer: Producer) -> list[Consumer]:
         self.producers.pop(producer.id, None)
         consumers = [c for c in self.consumers.values() if c.producer_id == producer.id]
         for consumer in consumers:
-            self._stop_consumer(consumer)
+            await self._stop_consumer(consumer)
         if producer.drain is not None:
             producer.drain.cancel()
         if producer.forwarder is not None:
@@ -600,9 +603,9 @@ class Sfu:
         producers = self.producers_of(peer_id)
         fed: list[Consumer] = []
         for producer in producers:
-            fed.extend(c for c in self._stop_producer(producer) if c.peer_id != peer_id)
+            fed.extend(c for c in await self._stop_producer(producer) if c.peer_id != peer_id)
         for consumer in [c for c in self.consumers.values() if c.peer_id == peer_id]:
-            self._stop_consumer(consumer)
+            await self._stop_consumer(consumer)
         for transport in [t for t in self.transports.values() if t.peer_id == peer_id]:
             self.transports.pop(transport.id, None)
             if transport.pending_answer is not None and not transport.pending_answer.done():

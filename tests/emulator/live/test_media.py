@@ -192,3 +192,45 @@ async def test_closing_a_consumer_renegotiates_and_frees_it(live: LiveEmu) -> No
     finally:
         await alice.close()
         await bob.close()
+
+
+def _sender_tasks() -> int:
+    return sum(
+        1
+        for task in asyncio.all_tasks()
+        if getattr(task.get_coro(), "__qualname__", "") in ("RTCRtpSender._run_rtcp", "RTCRtpSender._run_rtp")
+    )
+
+
+async def test_a_publisher_coming_and_going_leaves_no_sender_tasks_at_the_sfu(live: LiveEmu) -> None:
+    meeting = await live.create_meeting()
+    listener = RawPeer(live.ws_url, meeting, (await live.add_participant(meeting, "listener"))["token"])
+    token = (await live.add_participant(meeting, "talker"))["token"]
+
+    async def cycle() -> None:
+        talker = RawPeer(live.ws_url, meeting, token)
+        try:
+            with anyio.fail_after(20):
+                await talker.connect()
+                await talker.join()
+                producer_id = await talker.publish(ToneTrack())
+                track = await listener.subscribe(talker.peer_id, producer_id)
+                await track.recv()
+        finally:
+            await talker.close()
+        with anyio.fail_after(10):
+            while live.plane.sfu.stats()["transports"] > 2:
+                await anyio.wait_all_tasks_blocked()
+
+    try:
+        with anyio.fail_after(10):
+            await listener.connect()
+            await listener.join()
+        await cycle()  # the listener's own placeholder senders start during the first cycle
+        baseline = _sender_tasks()
+        for _ in range(3):
+            await cycle()
+        assert live.plane.sfu.stats() == {"transports": 2, "producers": 0, "consumers": 0}
+        assert _sender_tasks() == baseline
+    finally:
+        await listener.close()
