@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from realtimekit_mcp.bot.participant import BotConfig, BotEvent, BotJoinError, BotParticipant
 
 if TYPE_CHECKING:
+    from realtimekit_mcp.bot.voice import SpeechItem
     from realtimekit_mcp.client import RealtimeKitClient
 
 __all__ = ["BotLimitError", "BotManager", "BotManagerLimits", "UnknownBotError"]
@@ -107,23 +108,28 @@ class BotManager:
         preset_name: str | None = None,
         custom_participant_id: str | None = None,
         listen: bool = True,
+        transcribe: bool | None = None,
     ) -> str:
         """Join a bot and return its ``bot_id``.
 
         Give either ``token`` (an existing participant's token) or ``meeting_id`` (a participant is
         added through REST with the bot preset; needs ``client``). ``listen=False`` makes a
-        speaker-only bot that does not receive the others' audio.
+        speaker-only bot that does not receive the others' audio. ``transcribe`` (default: the
+        config's) transcribes every remote participant into ``transcript`` events.
 
         Raises:
             BotLimitError: too many bots.
             BotJoinError: the join failed (the reason is in the message).
             ValueError: neither or both of token and meeting_id, or a token that is not a
                 participant token (no ``meetingId`` claim).
+            SpeechUnavailableError: ``transcribe`` without the ``speech`` extra.
         """
         if (token is None) == (meeting_id is None):
             raise ValueError("give exactly one of token or meeting_id")
         self._check_capacity()
         config = replace(self._bot_config(), subscribe_audio=listen)
+        if transcribe is not None:
+            config = replace(config, transcribe=transcribe and listen)
         if token is not None:
             bot = BotParticipant(token, config, display_name=name)
         else:
@@ -206,6 +212,21 @@ class BotManager:
         bot = self.get(bot_id)
         events = bot.events_since(cursor, limit=limit)
         return events, (events[-1].seq if events else max(cursor, 0))
+
+    async def say(self, bot_id: str, text: str, *, wait: bool = False, interrupt: bool = False) -> SpeechItem:
+        """Make a live bot speak (queued; ``interrupt`` pre-empts; ``wait`` returns after playback)."""
+        return await self.live(bot_id).say(text, wait=wait, interrupt=interrupt)
+
+    def stop_speaking(self, bot_id: str) -> int:
+        """Flush a live bot's speech within one frame; returns how many speech items were cut."""
+        return self.live(bot_id).stop_speaking()
+
+    def transcript(
+        self, bot_id: str, cursor: int = 0, *, limit: int = 100
+    ) -> tuple[builtins.list[dict[str, Any]], int]:
+        """Transcript segments the bot heard after ``cursor`` (an event seq) and the next cursor."""
+        segments = self.get(bot_id).transcript(cursor, limit=limit)
+        return segments, (segments[-1]["seq"] if segments else max(cursor, 0))
 
     def buffered_audio_bytes(self) -> int:
         """Received PCM held by all bots."""

@@ -70,7 +70,10 @@ from realtimekit_mcp.protocol.framing import Frame, parse_payload
 if TYPE_CHECKING:
     import av
 
+    from realtimekit_mcp.bot.voice import Listener, Speaker, SpeechItem
     from realtimekit_mcp.client import RealtimeKitClient
+    from realtimekit_mcp.speech.listen import SegmenterOptions, TranscriptSegment
+    from realtimekit_mcp.speech.protocols import STTEngine, TTSEngine, VADEngine
 
 __all__ = [
     "BOT_PRESET_NAME",
@@ -136,6 +139,13 @@ class BotConfig:
             (latency vs. tolerance of network jitter); None keeps aiortc's default of 4 (80 ms).
         connect: opens the WebSocket (tests inject fakes); default uses ``websockets``.
         http_client: httpx client for the client API (default: one per bot).
+        tts: the TTS engine for :meth:`BotParticipant.say` (an engine, or a name of
+            :mod:`realtimekit_mcp.speech.registry`; None = ``"piper"``), loaded on first use.
+        stt / vad: engines for transcription (None = ``"faster-whisper"`` / ``"silero"``).
+        transcribe: transcribe every remote participant from the join on (engines are loaded
+            before connecting, so a missing ``speech`` extra fails the join early and clearly).
+        transcript_max_pending: utterances waiting for STT before the oldest is dropped.
+        vad_options: segmentation settings (:class:`realtimekit_mcp.speech.listen.SegmenterOptions`).
     """
 
     api_base: str = "https://api.realtime.cloudflare.com"
@@ -154,6 +164,12 @@ class BotConfig:
     subscribe_audio: bool = True
     connect: ConnectFn | None = None
     http_client: httpx.AsyncClient | None = None
+    tts: TTSEngine | str | None = None
+    stt: STTEngine | str | None = None
+    vad: VADEngine | str | None = None
+    transcribe: bool = False
+    transcript_max_pending: int = 8
+    vad_options: SegmenterOptions | None = None
 
     @classmethod
     def for_origin(cls, origin: str, **overrides: Any) -> BotConfig:
@@ -344,6 +360,9 @@ class BotParticipant:
         self._http = self.config.http_client or httpx.AsyncClient(timeout=15.0)
         self.ended: asyncio.Future[str] = asyncio.get_running_loop().create_future()
         self.joined_at: float | None = None
+        self._speaker: Speaker | None = None
+        self._listener: Listener | None = None
+        self._transcript: deque[tuple[int, TranscriptSegment]] = deque(maxlen=self.config.max_events)
 
     def __repr__(self) -> str:
         return f"BotParticipant(meeting_id={self.meeting_id!r}, state={self.state.value!r}, peer_id={self.peer_id!r})"
@@ -439,6 +458,8 @@ class BotParticipant:
         """
         if self.state is not BotState.NEW:
             raise BotJoinError(f"bot is {self.state.value}; a bot joins once")
+        if self.config.transcribe and self._listener is None:
+            await self.start_transcription()  # SpeechUnavailableError before any network traffic
         self.state = BotState.JOINING
         try:
             peer_id = str(uuid.uuid4())
@@ -628,6 +649,8 @@ class BotParticipant:
                 buffer = self.audio[key] = AudioBuffer(peer_id=peer_id, name=remote.name, max_bytes=max_bytes)
             buffer.peer_id = peer_id
             buffer.name = remote.name or buffer.name
+            if self._listener is not None:
+                self._listener.attach(key, buffer, remote.user_id or peer_id)
             old = self._receivers.pop(mid, None)
             if old is not None:
                 await old.stop()
@@ -776,6 +799,110 @@ class BotParticipant:
             )
         self._emit("self_muted" if muted else "self_unmuted", by="self")
 
+    # ------------------------------------------------------------------ speech
+
+    def _voice(self) -> Speaker:
+        if self._speaker is None:
+            from realtimekit_mcp.bot.voice import Speaker
+
+            self._speaker = Speaker(self.audio_source, self.config.tts, emit=self._emit)
+        return self._speaker
+
+    async def say(self, text: str, *, wait: bool = False, interrupt: bool = False) -> SpeechItem:
+        """Speak ``text`` (synthesised sentence by sentence, queued behind earlier speech).
+
+        Returns at once with the queued :class:`~realtimekit_mcp.bot.voice.SpeechItem`, or with
+        ``wait=True`` when it has been played (or cut). ``interrupt=True`` is :meth:`interrupt`.
+
+        Raises:
+            SpeechUnavailableError: no TTS engine (install ``realtimekit-mcp[speech]``).
+            RuntimeError: the bot is not joined.
+        """
+        self._require_joined()
+        speaker = self._voice()
+        await speaker.engine()
+        await self.publish_audio()
+        item = await (speaker.interrupt(text) if interrupt else speaker.say(text))
+        if wait:
+            await asyncio.shield(item.done)
+        return item
+
+    async def interrupt(self, text: str, *, wait: bool = False) -> SpeechItem:
+        """Cut what is playing or queued and speak ``text`` now."""
+        return await self.say(text, wait=wait, interrupt=True)
+
+    def stop_speaking(self) -> int:
+        """Flush the speech queue and queued audio: silence from the next 20 ms frame.
+
+        Returns how many speech items were cut.
+        """
+        if self._speaker is None:
+            self.audio_source.clear()
+            return 0
+        return self._speaker.stop()
+
+    @property
+    def speaking(self) -> bool:
+        """Whether speech is playing or queued."""
+        return self._speaker is not None and self._speaker.speaking
+
+    async def start_transcription(self) -> None:
+        """Transcribe every remote participant (VAD-segmented utterances, STT in worker threads).
+
+        Finals arrive as ``transcript`` events (``source="bot"``) and in :meth:`transcript`.
+        The bot's own audio is never transcribed. Idempotent.
+
+        Raises:
+            SpeechUnavailableError: no STT/VAD engine (install ``realtimekit-mcp[speech]``).
+        """
+        if self._listener is not None:
+            return
+        from realtimekit_mcp.bot.voice import Listener
+
+        self._listener = await Listener.create(
+            self.config.stt,
+            self.config.vad,
+            self._on_segment,
+            max_pending=self.config.transcript_max_pending,
+            options=self.config.vad_options,
+        )
+        for key, buffer in self.audio.items():
+            self._listener.attach(key, buffer, key)
+
+    async def stop_transcription(self) -> None:
+        """Stop transcribing (what was already transcribed stays in :meth:`transcript`)."""
+        listener, self._listener = self._listener, None
+        if listener is not None:
+            await listener.aclose()
+
+    @property
+    def transcribing(self) -> bool:
+        """Whether the bot is transcribing what it hears."""
+        return self._listener is not None
+
+    def _on_segment(self, segment: TranscriptSegment) -> None:
+        if segment.participant_id == self.participant_id:
+            return  # never the bot itself
+        event = self._emit(
+            "transcript",
+            source="bot",
+            text=segment.text,
+            is_partial=False,
+            participant_id=segment.participant_id,
+            peer_id=segment.peer_id,
+            speaker_name=segment.speaker_name,
+            start=round(segment.start, 3),
+            end=round(segment.end, 3),
+            lag=round(segment.transcribed_at - segment.end, 3),
+            segment_id=segment.id,
+        )
+        self._transcript.append((event.seq, segment))
+
+    def transcript(self, after: int = 0, *, limit: int | None = None) -> list[dict[str, Any]]:
+        """The live transcript the bot heard: segments whose event ``seq > after``, oldest first."""
+        out = [{"seq": seq, **segment.to_dict()} for seq, segment in self._transcript if seq > after]
+        return out if limit is None else out[:limit]
+
     # ------------------------------------------------------------------ chat
 
     async def send_chat(self, text: str, *, to: Iterable[str] | None = None) -> None:
@@ -889,6 +1016,8 @@ class BotParticipant:
             return
         for producer_id in remote.producers:
             self._drop_consumer(producer_id)
+        if self._listener is not None:
+            self._listener.detach(remote.user_id or peer_id)
         self._emit("participant_left", peer_id=peer_id, participant_id=remote.user_id, name=remote.name)
 
     def _on_producer_create(self, frame: Frame) -> None:
@@ -1017,7 +1146,12 @@ class BotParticipant:
         from realtimekit_mcp.protocol import ai_pb2
 
         transcript = parse_payload(frame, ai_pb2.MeetingTranscript)
-        self._emit("transcript", transcript=transcript.transcript, is_partial=transcript.is_partial)
+        self._emit(
+            "transcript",
+            source="meeting",
+            transcript=transcript.transcript,
+            is_partial=transcript.is_partial,
+        )
 
     def _on_broadcast(self, frame: Frame) -> None:
         message = parse_payload(frame, room_pb2.BroadcastMessage)
@@ -1131,7 +1265,11 @@ class BotParticipant:
             self._supervisor.cancel()
             with contextlib.suppress(BaseException):
                 await self._supervisor
+        if self._speaker is not None:
+            await self._speaker.aclose()
         self.audio_source.clear()
+        if self._listener is not None:
+            await self._listener.aclose()
         await self._close_media()
         if self._sig is not None:
             await self._sig.close(reason)
@@ -1174,6 +1312,8 @@ class BotParticipant:
                 k: {"producer_id": v.producer_id, "paused": v.paused} for k, v in self._published.items()
             },
             "outgoing_audio_queued_seconds": round(self.audio_source.buffered_seconds, 3),
+            "speaking": self.speaking,
+            "transcribing": self.transcribing,
             "peers": [
                 {
                     "peer_id": p.peer_id,

@@ -503,6 +503,8 @@ class AudioBuffer:
         self.last_frame_at: float | None = None
         self._chunks: deque[bytes] = deque()
         self._tick = asyncio.Event()
+        self.taps: list[Callable[[bytes], None]] = []
+        """Called with every appended chunk (the bot's transcription listens here); must be cheap."""
 
     def __repr__(self) -> str:
         return f"AudioBuffer(peer_id={self.peer_id!r}, name={self.name!r}, seconds={self.seconds:.2f})"
@@ -516,6 +518,11 @@ class AudioBuffer:
         self.frames += 1
         self.last_frame_at = time.monotonic()
         self._drop(self.size - self.max_bytes)
+        for tap in self.taps:
+            try:
+                tap(pcm)
+            except Exception:  # a listener must never break the media path
+                logger.exception("audio tap of %s failed", self.peer_id)
         tick, self._tick = self._tick, asyncio.Event()
         tick.set()
 

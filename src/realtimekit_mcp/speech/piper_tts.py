@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import threading
 from pathlib import Path
 from typing import Any
@@ -34,9 +35,9 @@ class PiperTTS:
         threads: int | None = None,
     ) -> None:
         try:
-            import onnxruntime
-            from piper import PiperVoice
-            from piper.config import SynthesisConfig
+            onnxruntime = importlib.import_module("onnxruntime")
+            PiperVoice = importlib.import_module("piper").PiperVoice
+            SynthesisConfig = importlib.import_module("piper.config").SynthesisConfig
         except ImportError as exc:
             raise SpeechUnavailableError(f"piper TTS needs {exc.name}: {INSTALL_HINT}") from None
         path = self._resolve(model, sha256)

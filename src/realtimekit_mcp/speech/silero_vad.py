@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 from typing import Any
 
@@ -46,7 +47,8 @@ class SileroVAD:
     def __init__(self, model: str | Path | None = None) -> None:
         try:
             import numpy
-            import onnxruntime
+
+            onnxruntime = importlib.import_module("onnxruntime")
         except ImportError as exc:
             raise SpeechUnavailableError(f"Silero VAD needs {exc.name}: {INSTALL_HINT}") from None
         if model is None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +41,8 @@ class FasterWhisperSTT:
     ) -> None:
         try:
             import numpy
-            from faster_whisper import WhisperModel
+
+            WhisperModel = importlib.import_module("faster_whisper").WhisperModel
         except ImportError as exc:
             raise SpeechUnavailableError(f"faster-whisper STT needs {exc.name}: {INSTALL_HINT}") from None
         self._np: Any = numpy
