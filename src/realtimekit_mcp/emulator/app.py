@@ -14,6 +14,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute
 
+from .agent_ws import agent_routes, close_agent_hub
 from .backend import EmulatorBackend
 from .config import EmulatorConfig
 from .control import control_routes
@@ -127,6 +128,7 @@ def create_app(
                     try:
                         # Live peers leave (webhooks still deliverable) before the dispatcher stops.
                         with anyio.move_on_after(LIVE_SHUTDOWN_BOUND, shield=True):
+                            await close_agent_hub(app)
                             await close_live_plane(app)
                     finally:
                         tasks.cancel_scope.cancel()
@@ -136,6 +138,7 @@ def create_app(
         *webhook_routes,
         *control_routes(),
         *live_routes(),
+        *agent_routes(),
         *api_routes(),
     ]
     app = Starlette(

@@ -106,6 +106,13 @@ class EmulatorBackend(
         self.store.set_meta(key, value)
         return value
 
+    def publish(self, notice: str, data: dict[str, Any]) -> None:
+        """Tell the listeners about a live-plane happening (``producer.created``, ``broadcast.sent``).
+
+        Runs after the current transaction commits (now when there is none); listeners must not block.
+        """
+        self._notify(notice, data)
+
     def observe_base_url(self, url: str) -> None:
         """Remember the base URL requests arrive on (ignored when ``public_base_url`` is configured)."""
         if not self.config.public_base_url:

@@ -591,6 +591,17 @@ class LivePlane:
         room = self.state.room_of(conn.peer)
         for other in room.room_members(exclude=conn.peer.peer_id):
             self._conn(other).push(RoomEvent.BROADCAST_MESSAGE, message)
+        self.backend.publish(
+            "broadcast.sent",
+            {
+                "meeting_id": conn.peer.meeting_id,
+                "session_id": conn.peer.session_id,
+                "peer_id": conn.peer.peer_id,
+                "type": message.type,
+                "payload": bytes(message.payload),
+                "timestamp_ms": int(message.timestamp),
+            },
+        )
         if frame.id is not None:
             conn.push(frame.event, message, id=frame.id)
 
@@ -765,6 +776,10 @@ class LivePlane:
                 ),
             ),
             id=frame.id,
+        )
+        self.backend.publish(
+            "producer.created",
+            {"producer_id": producer.id, "peer_id": peer.peer_id, "kind": producer.kind},
         )
         if peer.media_complete:
             push = media_edge_pb2.PeerProducerCreateBroadcastResponse(

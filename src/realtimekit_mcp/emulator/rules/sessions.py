@@ -113,7 +113,24 @@ class SessionRules(RulesBase):
             "meeting.participantJoined",
             {"meeting": self._meeting_event_object(session), "participant": self._peer_event_object(peer)},
         )
+        self._notify("peer.joined", self._peer_notice(peer, participant))
         return {"peer_id": peer["id"], "session_id": session["id"]}
+
+    def _peer_notice(self, peer: Doc, participant: Doc | None = None) -> dict[str, Any]:
+        """What listeners (the Agent Participant socket) learn about a peer joining or leaving."""
+        if participant is None:
+            participant = self.store.get("participant", peer["participant_id"]) or {}
+        return {
+            "peer_id": peer["id"],
+            "session_id": peer["session_id"],
+            "meeting_id": peer["meeting_id"],
+            "participant_id": peer["participant_id"],
+            "custom_participant_id": peer["custom_participant_id"],
+            "display_name": peer["display_name"],
+            "picture": participant.get("picture"),
+            "preset_id": participant.get("preset_id"),
+            "preset_name": peer["preset_name"],
+        }
 
     @staticmethod
     def _peer_event_object(peer: Doc) -> dict[str, Any]:
@@ -148,6 +165,7 @@ class SessionRules(RulesBase):
             "meeting.participantLeft",
             {"meeting": self._meeting_event_object(session), "participant": self._peer_event_object(peer)},
         )
+        self._notify("peer.left", self._peer_notice(peer))
         if schedule_end and not self._live_peers(session["id"]) and session["status"] == "LIVE":
             meeting = self.store.get("meeting", session["meeting_id"]) or {}
             keep_alive = float(meeting.get("session_keep_alive_time_in_secs", 60))
@@ -209,7 +227,7 @@ class SessionRules(RulesBase):
                 ),
             )
         has_transcript = bool(self._transcript(session["id"]))
-        if has_transcript and meeting.get("transcribe_on_end"):
+        if has_transcript and (meeting.get("transcribe_on_end") or session.get("transcribed_live")):
             url, expiry = self._signed_url("transcript-csv", session["id"])
             self._emit(
                 "meeting.transcript",
@@ -259,8 +277,13 @@ class SessionRules(RulesBase):
         *,
         start_ms: int | None = None,
         end_ms: int | None = None,
+        live: bool = False,
     ) -> dict[str, Any]:
-        """Record one transcribed utterance (control and live planes)."""
+        """Record one transcribed utterance (control and live planes).
+
+        ``live`` marks the session as transcribed by the emulator's live transcription, which makes
+        the session end fire ``meeting.transcript`` even without ``transcribe_on_end``.
+        """
         with self.store.transaction():
             session = self.store.get("session", session_id)
             if session is None:
@@ -286,6 +309,8 @@ class SessionRules(RulesBase):
             }
             self.store.put("transcript_line", line, app_id=session["app_id"], parent=session_id)
             session["transcript_end_ms"] = max(int(end_ms), last_end or 0)
+            if live:
+                session["transcribed_live"] = True
             self.store.put("session", session, app_id=session["app_id"], parent=session["meeting_id"])
             return line
 
@@ -349,6 +374,7 @@ class SessionRules(RulesBase):
         with self.store.transaction():
             session = self._active_session(app_id, meeting_id)
             count = len({p["participant_id"] for p in self._live_peers(session["id"])})
+            self._notify("session.kick_all", {"session_id": session["id"], "meeting_id": session["meeting_id"]})
             self._end_session(session, "HOST_ENDED_MEETING")
             return {"action": "kick-all", "kicked_participants_count": count}
 
