@@ -27,7 +27,7 @@ async def test_read_only_tools_work_against_cloudflare(mode: str) -> None:
     server = build_server(settings_from_args(env=env, read_only=True, toolsets="all"))
     assert server.deps.backend.kind == "cloudflare"
     async with connect(server, mode) as client:
-        listed = await call_ok(client, "meeting_list", {"limit": 3})
+        listed = await call_ok(client, "meeting_get", {"limit": 3})
         assert "showing" in listed.content[0].text  # type: ignore[union-attr]
         await call_ok(client, "preset_list", {"limit": 3})
-        await call_ok(client, "session_list", {"limit": 3})
+        await call_ok(client, "session_get", {"limit": 3})

@@ -24,7 +24,9 @@ async def _setup(client: Any) -> tuple[str, str]:
 
 
 async def _still_there(client: Any, meeting_id: str, participant_id: str) -> bool:
-    return participant_id in text(await call_ok(client, "participant_list", {"meeting_id": meeting_id}))
+    return participant_id in text(
+        await call_ok(client, "meeting_get", {"meeting_id": meeting_id, "view": "participants"})
+    )
 
 
 async def test_without_elicitation_a_destructive_tool_fails_closed(tmp_path: Path, mode: str) -> None:

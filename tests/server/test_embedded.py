@@ -30,7 +30,7 @@ async def test_embedded_emulator_starts_on_first_call_and_stops_with_the_server(
     # State persists in the data dir: a new server on the same directory sees the meeting.
     again = build_server(settings_from_args(env={}, data_dir=tmp_path))
     async with connect(again, "legacy") as client:
-        listed = await call_ok(client, "meeting_list", {})
+        listed = await call_ok(client, "meeting_get", {})
         assert created.structured_content is not None
         assert created.structured_content["id"] in listed.content[0].text  # type: ignore[union-attr]
 
@@ -40,7 +40,7 @@ async def test_unusable_data_dir_is_a_clear_tool_error(tmp_path: Path) -> None:
     blocker.write_text("not a directory")
     server = build_server(settings_from_args(env={}, data_dir=blocker / "sub"))
     async with connect(server, "legacy") as client:
-        result = await client.call_tool("meeting_list", {})
+        result = await client.call_tool("meeting_get", {})
         assert result.is_error
         message = result.content[0].text  # type: ignore[union-attr]
         assert "cannot use its data directory" in message and "REALTIMEKIT_DATA_DIR" in message

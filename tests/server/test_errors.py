@@ -14,10 +14,10 @@ def test_rate_limit_gives_retry_after_seconds() -> None:
 
 def test_not_found_says_what_to_call_next() -> None:
     err = e.NotFoundError("No meeting found", status_code=404)
-    text = str(tool_error("get the meeting", err, hint="Use meeting_list to find meeting ids."))
+    text = str(tool_error("get the meeting", err, hint="Use meeting_get to list meetings."))
     assert (
         text
-        == "Could not get the meeting: not found (No meeting found). Use meeting_list to find meeting ids."
+        == "Could not get the meeting: not found (No meeting found). Use meeting_get to list meetings."
     )
 
 

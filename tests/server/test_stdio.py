@@ -45,7 +45,7 @@ def test_stdout_is_pure_protocol_and_stderr_announces_the_backend(tmp_path: Path
             "jsonrpc": "2.0",
             "id": 4,
             "method": "tools/call",
-            "params": {"name": "meeting_list", "arguments": {}},
+            "params": {"name": "meeting_get", "arguments": {}},
         },
     ]
     proc = subprocess.Popen(
@@ -92,7 +92,7 @@ async def test_sdk_client_spawns_the_server_on_the_modern_era(tmp_path: Path) ->
     with anyio.fail_after(60):
         async with Client(params, mode="auto") as client:
             tools = (await client.list_tools()).tools
-            assert [t.name for t in tools][:2] == ["meeting_list", "meeting_get"]
+            assert [t.name for t in tools][:2] == ["meeting_get", "meeting_create"]
             created = await client.call_tool("meeting_create", {"title": "over stdio"})
             assert created.structured_content is not None
     assert (tmp_path / "emulator.sqlite3").exists()

@@ -19,7 +19,7 @@ async def test_create_then_get_and_list_shows_the_meeting(tmp_path: Path, mode: 
         assert meeting is not None and meeting["title"] == "Weekly sync" and meeting["status"] == "ACTIVE"
         got = text(await call_ok(client, "meeting_get", {"meeting_id": meeting["id"]}))
         assert "Weekly sync" in got and "no live session" in got
-        listed = text(await call_ok(client, "meeting_list", {}))
+        listed = text(await call_ok(client, "meeting_get", {}))
         assert meeting["id"] in listed and "showing 1-1 of 1" in listed
 
 
@@ -28,12 +28,12 @@ async def test_list_pages_by_cursor_with_total(tmp_path: Path, mode: str) -> Non
     async with connect(rig.server, mode) as client:
         for i in range(5):
             await call_ok(client, "meeting_create", {"title": f"m{i}"})
-        first = text(await call_ok(client, "meeting_list", {"limit": 2}))
+        first = text(await call_ok(client, "meeting_get", {"limit": 2}))
         assert "showing 1-2 of 5; pass cursor=" in first
         cursor = first.rsplit("cursor=", 1)[1].split()[0]
-        second = text(await call_ok(client, "meeting_list", {"cursor": cursor}))
+        second = text(await call_ok(client, "meeting_list", {"cursor": cursor}))  # old name
         assert "showing 3-4 of 5" in second
-        bad = await client.call_tool("meeting_list", {"cursor": "not-a-cursor"})
+        bad = await client.call_tool("meeting_get", {"cursor": "not-a-cursor"})
         assert bad.is_error and "Invalid cursor" in text(bad)
 
 
@@ -52,7 +52,7 @@ async def test_unknown_meeting_is_a_tool_error_with_a_next_step(tmp_path: Path, 
     async with connect(rig.server, mode) as client:
         result = await client.call_tool("meeting_get", {"meeting_id": "00000000-0000-4000-8000-000000000000"})
         assert result.is_error
-        assert "not found" in text(result) and "meeting_list" in text(result)
+        assert "not found" in text(result) and "meeting_get without meeting_id" in text(result)
 
 
 async def test_update_renames_without_asking(tmp_path: Path, mode: str) -> None:

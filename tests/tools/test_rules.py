@@ -39,6 +39,9 @@ VERBS = {
     "delete",
     "join",
     "leave",
+    "control",  # recording_control: start|stop|pause|resume (one risk level)
+    "send",  # bot_send: what a bot outputs (speech, chat, media)
+    "status",  # bot_status: state and events of a bot (a read)
 }
 # Tools that must ask the user before acting (remove, kick/mute, deactivate, delete, stop a stream).
 CONFIRMED = {

@@ -25,8 +25,11 @@ async def test_latest_session_of_a_meeting_lists_who_joined(tmp_path: Path, mode
         session_id = await seed_session(rig, meeting_id)
         details = text(await call_ok(client, "session_get", {"meeting_id": meeting_id}))
         assert f"Session {session_id}" in details and "Ana" in details and "Bo" in details
-        listed = text(await call_ok(client, "session_list", {"meeting_id": meeting_id}))
+        listed = text(await call_ok(client, "session_get", {"meeting_id": meeting_id, "view": "list"}))
         assert session_id in listed and "ENDED" in listed and "showing 1-1 of 1" in listed
+        everything = text(await call_ok(client, "session_get", {}))
+        assert session_id in everything and "showing 1-1 of 1" in everything
+        assert text(await call_ok(client, "session_list", {"meeting_id": meeting_id})) == listed  # old name
 
 
 async def test_meeting_without_sessions_says_so(tmp_path: Path, mode: str) -> None:
@@ -35,8 +38,8 @@ async def test_meeting_without_sessions_says_so(tmp_path: Path, mode: str) -> No
         meeting_id = await _meeting(client)
         result = await client.call_tool("session_get", {"meeting_id": meeting_id})
         assert result.is_error and "no sessions yet" in text(result)
-        result = await client.call_tool("session_get", {})
-        assert result.is_error and "Pass session_id" in text(result)
+        listed = text(await call_ok(client, "session_get", {"meeting_id": meeting_id, "view": "list"}))
+        assert "No sessions." in listed
 
 
 async def test_transcript_comes_as_preview_link_and_download_url(tmp_path: Path, mode: str) -> None:

@@ -24,13 +24,14 @@ from mcp_types import Tool as MCPTool
 from realtimekit_mcp import __version__
 from realtimekit_mcp.config import ServerSettings
 from realtimekit_mcp.server.deps import ClientFactory, Deps
-from realtimekit_mcp.server.registry import ToolSpec, all_toolsets, select_tools
+from realtimekit_mcp.server.registry import ToolSpec, alias_table, all_toolsets, select_tools
 
 INSTRUCTIONS = (
-    "Operate Cloudflare RealtimeKit meetings. Ids come from the *_list tools or meeting_create. "
-    "participant_add returns the auth token (and join link) a person joins with. session_get with only "
-    "meeting_id uses the meeting's latest session; view=transcript|summary|chat returns a preview and a "
-    "realtimekit:// link. Destructive tools ask the user to confirm. Backend: realtimekit://status."
+    "Operate Cloudflare RealtimeKit meetings. meeting_get without an id lists meetings; ids also come "
+    "from meeting_create. participant_add returns the auth token (and join link) a person joins with. "
+    "session_get with only meeting_id uses the meeting's latest session; view=transcript|summary|chat "
+    "returns a preview and a realtimekit:// link. bot_join puts a live bot in a meeting (bot_send, "
+    "bot_status, bot_leave). Destructive tools ask the user to confirm. Backend: realtimekit://status."
 )
 
 
@@ -75,6 +76,7 @@ class RealtimeKitMCP(MCPServer[Any]):
         self.hidden = hidden
         self.enabled = enabled
         self._tools_cache: list[MCPTool] | None = None
+        self.aliases = alias_table()
 
     async def list_tools(self) -> list[MCPTool]:
         """The registered tools in stable order, with compacted schemas."""
@@ -90,7 +92,12 @@ class RealtimeKitMCP(MCPServer[Any]):
     async def call_tool(
         self, name: str, arguments: dict[str, Any], context: Context[Any, Any] | None = None
     ) -> CallToolResult | InputRequiredResult:
-        """Refuse tools hidden by a filter (e.g. write tools in read-only mode), then call."""
+        """Map a renamed tool's old name to its new one, refuse tools hidden by a filter (e.g. write
+        tools in read-only mode), then call."""
+        renamed = self.aliases.get(name)
+        if renamed is not None:
+            name, fixed = renamed[0], renamed[1]
+            arguments = {**(arguments or {}), **fixed}
         reason = self.hidden.get(name)
         if reason is not None:
             raise ToolError(f"Tool {name} is not available: {reason}.")

@@ -29,7 +29,7 @@ def _detail(err: BaseException) -> str:
 def tool_error(action: str, err: BaseException, *, hint: str = "") -> ToolError:
     """Map an exception raised while doing ``action`` to a ``ToolError`` with next steps.
 
-    ``hint`` names the tool to call after a not-found (e.g. "use meeting_list to find ids").
+    ``hint`` names the tool to call after a not-found (e.g. "use meeting_get to list meetings").
     """
     from realtimekit_mcp.client import errors as e
 

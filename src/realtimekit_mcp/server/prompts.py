@@ -49,6 +49,6 @@ def register(server: RealtimeKitMCP) -> None:
         return (
             f"Help me run the live session of meeting {meeting_id}.\n"
             f"1. meeting_get meeting_id={meeting_id}, then session_get meeting_id={meeting_id}.\n"
-            "2. Tell me who is in. Offer recording_start, session_poll_create or session_moderate "
+            "2. Tell me who is in. Offer recording_control, session_poll_create or session_moderate "
             "(mute/kick; I will be asked to confirm) as I ask."
         )

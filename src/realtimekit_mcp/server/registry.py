@@ -11,13 +11,30 @@ Filter order (documented, tested):
 3. ``--toolsets`` keeps the tools of the named toolsets (``default`` = the toolsets marked
    default, ``all`` = every toolset).
 4. ``--tools`` adds individual tools by name, whatever their toolset.
+
+Renamed tools keep their old names as *aliases*: not listed, but accepted at call time (and by
+``--tools``/``--exclude-tools``), with fixed arguments added (e.g. ``recording_start`` calls
+``recording_control`` with ``action="start"``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any
+
+
+@dataclass(frozen=True)
+class Alias:
+    """An old tool name, still accepted at call time (never listed).
+
+    A call by ``name`` becomes a call of the owning tool with ``args`` set (they win over the
+    caller's arguments of the same name).
+    """
+
+    name: str
+    args: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
 
 
 @dataclass(frozen=True)
@@ -37,6 +54,7 @@ class ToolSpec:
     idempotent: bool
     open_world: bool = True
     toolset: str = ""
+    aliases: tuple[Alias, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -71,6 +89,12 @@ def all_toolsets() -> tuple[Toolset, ...]:
     return TOOLSETS
 
 
+def alias_table(available: Sequence[Toolset] | None = None) -> dict[str, tuple[str, Mapping[str, Any]]]:
+    """{old name: (current tool name, fixed arguments)} over every toolset."""
+    available = all_toolsets() if available is None else available
+    return {a.name: (spec.name, a.args) for ts in available for spec in ts.tools for a in spec.aliases}
+
+
 def _expand_toolsets(names: Iterable[str], toolsets: Sequence[Toolset]) -> set[str]:
     known = {t.id for t in toolsets}
     chosen: set[str] = set()
@@ -100,6 +124,9 @@ def select_tools(
     available = all_toolsets() if available is None else available
     every = [spec for ts in available for spec in ts.tools]
     by_name = {spec.name: spec for spec in every}
+    renamed = alias_table(available)
+    tools = [renamed[n][0] if n in renamed else n for n in tools]
+    exclude_tools = [renamed[n][0] if n in renamed else n for n in exclude_tools]
     for name in (*tools, *exclude_tools):
         if name not in by_name:
             raise SelectionError(f"unknown tool {name!r}; see the README tool table for names")

@@ -1,16 +1,17 @@
-"""Toolset ``meetings``: find, inspect, create and change meetings."""
+"""Toolset ``meetings``: find, inspect, create and change meetings (and who is registered for one)."""
 
 from typing import Annotated, Any, Literal
 
 from mcp.server.mcpserver import Elicit, Resolve
+from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import BaseModel, Field
 
 from realtimekit_mcp.server.confirm import Confirm, Confirmation, ask, gate, require
-from realtimekit_mcp.server.registry import Toolset, ToolSpec
+from realtimekit_mcp.server.registry import Alias, Toolset, ToolSpec
 from realtimekit_mcp.server.results import ToolOutput, page_args, page_note, short, tool_handler, when
 from realtimekit_mcp.tools._common import Ctx, Cursor, Limit, MeetingId, client_of, enum_value, g
 
-NOT_FOUND = "Use meeting_list to find meeting ids."
+NOT_FOUND = "Use meeting_get without meeting_id to list meetings."
 Status = Literal["ACTIVE", "INACTIVE"]
 
 
@@ -34,13 +35,8 @@ def _flags(m: Any) -> str:
     return ", ".join(on) if on else "none"
 
 
-@tool_handler(action="list meetings")
-async def meeting_list(
-    ctx: Ctx,
-    search: Annotated[str | None, Field(description="Match in title")] = None,
-    status: Status | None = None,
-    limit: Limit = 20,
-    cursor: Cursor = None,
+async def _list_meetings(
+    ctx: Ctx, search: str | None, status: str | None, limit: int, cursor: str | None
 ) -> ToolOutput:
     page_no, per_page = page_args(cursor, limit)
     client = await client_of(ctx)
@@ -56,8 +52,7 @@ async def meeting_list(
     return ToolOutput("\n".join([*lines, note]))
 
 
-@tool_handler(action="get the meeting", not_found=NOT_FOUND, output=MeetingOut)
-async def meeting_get(ctx: Ctx, meeting_id: MeetingId) -> ToolOutput:
+async def _meeting_details(ctx: Ctx, meeting_id: str) -> ToolOutput:
     from realtimekit_mcp.client.errors import NotFoundError
 
     client = await client_of(ctx)
@@ -75,9 +70,43 @@ async def meeting_get(ctx: Ctx, meeting_id: MeetingId) -> ToolOutput:
         f"status {enum_value(g(m, 'status'))}; created {when(g(m, 'created_at'))}; "
         f"on: {_flags(m)}\n{live}"
     )
-    return ToolOutput(
-        text, MeetingOut(id=str(g(m, "id")), title=g(m, "title"), status=enum_value(g(m, "status")))
-    )
+    return ToolOutput(text)
+
+
+async def _meeting_participants(ctx: Ctx, meeting_id: str, limit: int, cursor: str | None) -> ToolOutput:
+    page_no, per_page = page_args(cursor, limit)
+    client = await client_of(ctx)
+    page = await client.participants.list(meeting_id, page_no=page_no, per_page=per_page)
+    items = list(page.items)
+    note, _, _ = page_note(len(items), page, page_no, per_page)
+    lines = [
+        f"- {g(p, 'id')} | {short(g(p, 'name', default='(no name)'), 40)} | {g(p, 'preset_name', default='')}"
+        f" | custom id {g(p, 'custom_participant_id', default='')}"
+        for p in items
+    ] or ["No participants."]
+    return ToolOutput("\n".join([f"Participants of meeting {meeting_id}:", *lines, note]))
+
+
+@tool_handler(action="get the meeting", not_found=NOT_FOUND)
+async def meeting_get(
+    ctx: Ctx,
+    meeting_id: Annotated[str | None, Field(description="Omit to list meetings")] = None,
+    view: Annotated[
+        Literal["details", "participants"],
+        Field(description="details: settings + live session; participants: who is registered"),
+    ] = "details",
+    search: Annotated[str | None, Field(description="List: match in title")] = None,
+    status: Status | None = None,
+    limit: Limit = 20,
+    cursor: Cursor = None,
+) -> ToolOutput:
+    if not meeting_id:
+        if view == "participants":
+            raise ToolError("view=participants needs meeting_id (omit meeting_id to list meetings).")
+        return await _list_meetings(ctx, search, status, limit, cursor)
+    if view == "participants":
+        return await _meeting_participants(ctx, meeting_id, limit, cursor)
+    return await _meeting_details(ctx, meeting_id)
 
 
 @tool_handler(action="create the meeting", output=MeetingOut)
@@ -160,22 +189,17 @@ TOOLSET = Toolset(
     default=True,
     tools=(
         ToolSpec(
-            name="meeting_list",
-            title="List meetings",
-            description="List meetings, newest first, with id, title and status.",
-            fn=meeting_list,
-            read_only=True,
-            destructive=False,
-            idempotent=True,
-        ),
-        ToolSpec(
             name="meeting_get",
-            title="Get meeting",
-            description="Get a meeting's settings and whether a session is live now.",
+            title="Get or list meetings",
+            description=(
+                "One meeting by id: its settings and live session, or view=participants for who is "
+                "registered. Without meeting_id: meetings, newest first, by cursor."
+            ),
             fn=meeting_get,
             read_only=True,
             destructive=False,
             idempotent=True,
+            aliases=(Alias("meeting_list"), Alias("participant_list", {"view": "participants"})),
         ),
         ToolSpec(
             name="meeting_create",

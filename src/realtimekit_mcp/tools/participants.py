@@ -9,11 +9,11 @@ from pydantic import BaseModel, Field
 from realtimekit_mcp._redact import register_secret
 from realtimekit_mcp.server.confirm import Confirm, Confirmation, ask, gate, require
 from realtimekit_mcp.server.registry import Toolset, ToolSpec
-from realtimekit_mcp.server.results import ToolOutput, page_args, page_note, short, tool_handler
-from realtimekit_mcp.tools._common import Ctx, Cursor, Limit, MeetingId, client_of, deps_of, g
+from realtimekit_mcp.server.results import ToolOutput, short, tool_handler
+from realtimekit_mcp.tools._common import Ctx, MeetingId, client_of, deps_of, g
 
-NOT_FOUND = "Use participant_list (or meeting_list) to find ids."
-ParticipantId = Annotated[str, Field(description="Participant id from participant_list/participant_add")]
+NOT_FOUND = "Use meeting_get with view=participants to find participant ids."
+ParticipantId = Annotated[str, Field(description="Participant id (meeting_get view=participants)")]
 NO_JOIN_PAGE = "no hosted join page: pass token to the RealtimeKit SDK (init({authToken}))"
 
 
@@ -38,25 +38,10 @@ def _credentials(out: ParticipantOut) -> str:
     return f"token: {out.token}\njoin_url: {out.join_url or NO_JOIN_PAGE}"
 
 
-@tool_handler(action="list participants", not_found="Use meeting_list to find meeting ids.")
-async def participant_list(
-    ctx: Ctx, meeting_id: MeetingId, limit: Limit = 20, cursor: Cursor = None
-) -> ToolOutput:
-    page_no, per_page = page_args(cursor, limit)
-    client = await client_of(ctx)
-    page = await client.participants.list(meeting_id, page_no=page_no, per_page=per_page)
-    items = list(page.items)
-    note, _, _ = page_note(len(items), page, page_no, per_page)
-    lines = [
-        f"- {g(p, 'id')} | {short(g(p, 'name', default='(no name)'), 40)} | {g(p, 'preset_name', default='')}"
-        f" | custom id {g(p, 'custom_participant_id', default='')}"
-        for p in items
-    ] or ["No participants."]
-    return ToolOutput("\n".join([*lines, note]))
-
-
 @tool_handler(
-    action="add the participant", not_found="Use meeting_list to find meeting ids.", output=ParticipantOut
+    action="add the participant",
+    not_found="Use meeting_get without meeting_id to list meetings.",
+    output=ParticipantOut,
 )
 async def participant_add(
     ctx: Ctx,
@@ -145,15 +130,6 @@ TOOLSET = Toolset(
     description="Who may join a meeting, and the auth tokens they join with.",
     default=True,
     tools=(
-        ToolSpec(
-            name="participant_list",
-            title="List participants",
-            description="List the participants registered for a meeting (not who is online: see session_get).",
-            fn=participant_list,
-            read_only=True,
-            destructive=False,
-            idempotent=True,
-        ),
         ToolSpec(
             name="participant_add",
             title="Add participant",

@@ -1,4 +1,4 @@
-"""Toolset ``recordings``: start and stop a meeting's recording, find recordings and their files."""
+"""Toolset ``recordings``: start, stop, pause and resume a meeting's recording; find recordings and files."""
 
 from typing import Annotated, Any, Literal
 
@@ -6,9 +6,9 @@ from mcp.server.mcpserver.exceptions import ToolError
 from mcp_types import ResourceLink
 from pydantic import BaseModel, Field
 
-from realtimekit_mcp.server.registry import Toolset, ToolSpec
+from realtimekit_mcp.server.registry import Alias, Toolset, ToolSpec
 from realtimekit_mcp.server.results import ToolOutput, page_args, page_note, tool_handler, when
-from realtimekit_mcp.tools._common import Ctx, Cursor, Limit, MeetingId, client_of, enum_value, g
+from realtimekit_mcp.tools._common import Ctx, Cursor, Limit, client_of, enum_value, g
 
 NOT_FOUND = "Use recording_list to find recording ids."
 
@@ -70,35 +70,45 @@ async def recording_list(
     return ToolOutput("\n".join([*lines, note]), links=links)
 
 
-@tool_handler(
-    action="start the recording", not_found="Use meeting_list to find meeting ids.", output=RecordingOut
-)
-async def recording_start(ctx: Ctx, meeting_id: MeetingId) -> ToolOutput:
-    client = await client_of(ctx)
-    r = await client.recordings.start(meeting_id)
-    out = RecordingOut(id=str(g(r, "id")), status=enum_value(g(r, "status")), meeting_id=meeting_id)
-    return ToolOutput(
-        f"Recording {out.id} of meeting {meeting_id}: {out.status}. Stop it with recording_stop.", out
-    )
+Action = Literal["start", "stop", "pause", "resume"]
+DONE = {"start": "started", "stop": "stopped", "pause": "paused", "resume": "resumed"}
+NEXT = {
+    "start": "Stop it with recording_control action=stop.",
+    "stop": "The file appears in recording_list once uploaded.",
+    "pause": "Resume with recording_control action=resume.",
+    "resume": "Stop it with recording_control action=stop.",
+}
 
 
-@tool_handler(action="stop the recording", not_found=NOT_FOUND, output=RecordingOut)
-async def recording_stop(
+@tool_handler(action="control the recording", not_found=NOT_FOUND, output=RecordingOut)
+async def recording_control(
     ctx: Ctx,
+    action: Action,
+    meeting_id: Annotated[
+        str | None, Field(description="start: the meeting; else: act on its active recording")
+    ] = None,
     recording_id: str | None = None,
-    meeting_id: Annotated[str | None, Field(description="Stop this meeting's active recording")] = None,
 ) -> ToolOutput:
     client = await client_of(ctx)
+    if action == "start":
+        if not meeting_id:
+            raise ToolError("action=start needs meeting_id.")
+        r = await client.recordings.start(meeting_id)
+        out = RecordingOut(id=str(g(r, "id")), status=enum_value(g(r, "status")), meeting_id=meeting_id)
+        return ToolOutput(f"Recording {out.id} of meeting {meeting_id}: {out.status}. {NEXT[action]}", out)
     if not recording_id:
         if not meeting_id:
-            raise ToolError("Pass recording_id, or meeting_id to stop that meeting's active recording.")
+            raise ToolError(f"Pass recording_id, or meeting_id to {action} that meeting's active recording.")
         active = await client.recordings.get_active(meeting_id)
         recording_id = str(g(active, "id"))
-    r = await client.recordings.stop(recording_id)
+    method = {
+        "stop": client.recordings.stop,
+        "pause": client.recordings.pause,
+        "resume": client.recordings.resume,
+    }
+    r = await method[action](recording_id)
     out = RecordingOut(id=recording_id, status=enum_value(g(r, "status")), meeting_id=g(r, "meeting_id"))
-    return ToolOutput(
-        f"Recording {out.id}: {out.status}. The file appears in recording_list once uploaded.", out
-    )
+    return ToolOutput(f"Recording {out.id} {DONE[action]}: {out.status}. {NEXT[action]}", out)
 
 
 TOOLSET = Toolset(
@@ -116,22 +126,20 @@ TOOLSET = Toolset(
             idempotent=True,
         ),
         ToolSpec(
-            name="recording_start",
-            title="Start recording",
-            description="Start recording a meeting's live session.",
-            fn=recording_start,
+            name="recording_control",
+            title="Start, stop, pause or resume recording",
+            description=(
+                "Start recording a meeting's live session, or stop, pause or resume a recording "
+                "(by id or the meeting's active one); a stopped file is kept."
+            ),
+            fn=recording_control,
             read_only=False,
             destructive=False,
             idempotent=False,
-        ),
-        ToolSpec(
-            name="recording_stop",
-            title="Stop recording",
-            description="Stop a recording; the file is kept and appears in recording_list.",
-            fn=recording_stop,
-            read_only=False,
-            destructive=False,
-            idempotent=True,
+            aliases=(
+                Alias("recording_start", {"action": "start"}),
+                Alias("recording_stop", {"action": "stop"}),
+            ),
         ),
     ),
 )

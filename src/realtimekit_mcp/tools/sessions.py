@@ -12,7 +12,7 @@ from mcp_types import ResourceLink
 from pydantic import Field
 
 from realtimekit_mcp.server.confirm import Confirm, Confirmation, ask, gate, require
-from realtimekit_mcp.server.registry import Toolset, ToolSpec
+from realtimekit_mcp.server.registry import Alias, Toolset, ToolSpec
 from realtimekit_mcp.server.results import (
     ToolOutput,
     page_args,
@@ -27,7 +27,7 @@ from realtimekit_mcp.tools._common import Ctx, Cursor, Limit, MeetingId, client_
 if TYPE_CHECKING:
     from realtimekit_mcp.client import RealtimeKitClient
 
-NOT_FOUND = "Use session_list to find session ids."
+NOT_FOUND = "Use session_get view=list to find session ids."
 ArtifactKind = Literal["transcript", "summary", "chat"]
 MIME = {"transcript": "text/csv", "summary": "text/markdown", "chat": "text/csv"}
 MAX_PARTICIPANT_LINES = 50
@@ -146,16 +146,10 @@ def session_line(s: Any) -> str:
     )
 
 
-@tool_handler(action="list sessions")
-async def session_list(
-    ctx: Ctx,
-    meeting_id: Annotated[str | None, Field(description="Only this meeting's sessions")] = None,
-    status: Literal["LIVE", "ENDED"] | None = None,
-    limit: Limit = 20,
-    cursor: Cursor = None,
+async def _list_sessions(
+    client: "RealtimeKitClient", meeting_id: str | None, status: str | None, limit: int, cursor: str | None
 ) -> ToolOutput:
     page_no, per_page = page_args(cursor, limit)
-    client = await client_of(ctx)
     kwargs: dict[str, Any] = {
         "page_no": page_no,
         "per_page": per_page,
@@ -202,14 +196,18 @@ async def session_get(
     meeting_id: Annotated[str | None, Field(description="Use the meeting's latest session")] = None,
     session_id: str | None = None,
     view: Annotated[
-        Literal["details", "transcript", "summary", "chat"],
-        Field(description="details: who joined; others: export preview + link"),
+        Literal["details", "transcript", "summary", "chat", "list"],
+        Field(description="details: who joined; transcript|summary|chat: preview + link; list: sessions"),
     ] = "details",
+    status: Annotated[Literal["LIVE", "ENDED"] | None, Field(description="List filter")] = None,
+    limit: Limit = 20,
+    cursor: Cursor = None,
 ) -> ToolOutput:
     client = await client_of(ctx)
+    if view == "list" or not (session_id or meeting_id):
+        return await _list_sessions(client, meeting_id, status, limit, cursor)
     if not session_id:
-        if not meeting_id:
-            raise ToolError("Pass session_id, or meeting_id to use that meeting's latest session.")
+        assert meeting_id is not None
         session_id = await latest_session_id(client, meeting_id)
     if view == "details":
         return await _session_details(client, session_id)
@@ -300,25 +298,17 @@ TOOLSET = Toolset(
     default=True,
     tools=(
         ToolSpec(
-            name="session_list",
-            title="List sessions",
-            description="List sessions (each time a meeting was live), newest first.",
-            fn=session_list,
-            read_only=True,
-            destructive=False,
-            idempotent=True,
-        ),
-        ToolSpec(
             name="session_get",
             title="Get session",
             description=(
-                "Who joined a session, or a preview and link of its transcript, summary or chat. "
-                "Give meeting_id alone for the meeting's latest session."
+                "Who joined a session, or a preview and link of its transcript, summary or chat "
+                "(meeting_id alone: its latest session). Without ids, or view=list: sessions, newest first."
             ),
             fn=session_get,
             read_only=True,
             destructive=False,
             idempotent=True,
+            aliases=(Alias("session_list", {"view": "list"}),),
         ),
         ToolSpec(
             name="session_moderate",
