@@ -21,7 +21,7 @@ def _names(**kwargs: object) -> list[str]:
 def test_default_toolsets_are_meetings_participants_sessions_recordings_and_bot() -> None:
     assert {t.id for t in all_toolsets() if t.default} == DEFAULT_SETS
     enabled, _ = select_tools()
-    assert {s.toolset for s in enabled} == DEFAULT_SETS - {"bot"}
+    assert {s.toolset for s in enabled} == DEFAULT_SETS
 
 
 def test_all_enables_every_tool_and_names_select_toolsets() -> None:
@@ -40,6 +40,25 @@ def test_tools_adds_single_tools_and_exclude_wins() -> None:
         toolsets=["meetings"], tools=["webhook_list", "meeting_get"], exclude_tools=["meeting_get"]
     )
     assert names == ["meeting_create", "meeting_update", "webhook_list"]
+
+
+def test_old_tool_names_select_and_exclude_their_new_tools() -> None:
+    assert _names(toolsets=["webhooks"], tools=["recording_start"]) == [
+        "recording_control",
+        "webhook_list",
+        "webhook_create",
+        "webhook_update",
+        "webhook_delete",
+    ]
+    assert "meeting_get" not in _names(exclude_tools=["meeting_list"])
+
+
+@pytest.mark.anyio
+async def test_an_old_name_of_a_hidden_tool_is_refused_with_the_reason(tmp_path: Path, mode: str) -> None:
+    rig = make_rig(tmp_path, read_only=True)
+    async with connect(rig.server, mode) as client:
+        result = await client.call_tool("recording_start", {"meeting_id": "m"})
+        assert result.is_error and "read-only" in text(result) and "recording_control" in text(result)
 
 
 def test_read_only_keeps_only_read_tools_even_when_asked_for_by_name() -> None:

@@ -105,9 +105,27 @@ def test_tool_order_is_stable_and_follows_the_toolsets(all_tools: list[Any]) -> 
     assert [t.name for t in all_tools] == list(SPECS)
 
 
-def test_bot_toolset_is_defined_and_on_by_default_with_no_tools_yet() -> None:
+def test_bot_toolset_is_on_by_default_with_four_tools_and_states_the_handle_lifetime() -> None:
     bot = next(ts for ts in all_toolsets() if ts.id == "bot")
-    assert bot.default and bot.tools == ()
+    assert bot.default
+    assert [s.name for s in bot.tools] == ["bot_join", "bot_send", "bot_status", "bot_leave"]
+    join = bot.tools[0].description
+    assert "bot_id" in join and all(w in join for w in ("bot_leave", "kick", "meeting ending", "shutdown"))
+    assert [s.read_only for s in bot.tools] == [False, False, True, False]
+
+
+def test_renamed_tools_keep_their_old_names_as_unlisted_aliases(all_tools: list[Any]) -> None:
+    from realtimekit_mcp.server.registry import alias_table
+
+    aliases = alias_table()
+    assert aliases == {
+        "meeting_list": ("meeting_get", {}),
+        "participant_list": ("meeting_get", {"view": "participants"}),
+        "session_list": ("session_get", {"view": "list"}),
+        "recording_start": ("recording_control", {"action": "start"}),
+        "recording_stop": ("recording_control", {"action": "stop"}),
+    }
+    assert not set(aliases) & {t.name for t in all_tools}
 
 
 def test_default_surface_fits_the_budget(default_tools: list[Any]) -> None:

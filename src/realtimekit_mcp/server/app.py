@@ -12,6 +12,7 @@ import copy
 import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 import anyio
@@ -114,15 +115,28 @@ def _annotations(spec: ToolSpec) -> ToolAnnotations:
     )
 
 
-def build_server(settings: ServerSettings, *, client_factory: ClientFactory | None = None) -> RealtimeKitMCP:
-    """Build the MCP server for ``settings``. Cheap: no network, no client, no emulator yet."""
+def build_server(
+    settings: ServerSettings,
+    *,
+    client_factory: ClientFactory | None = None,
+    media_dir: str | Path | None = None,
+) -> RealtimeKitMCP:
+    """Build the MCP server for ``settings``. Cheap: no network, no client, no emulator yet.
+
+    ``media_dir`` is where bot tools may read files (default: ``REALTIMEKIT_MEDIA_DIR``, else
+    ``media`` under the data directory; see ``server.media``).
+    """
     enabled, hidden = select_tools(
         toolsets=settings.toolsets,
         tools=settings.tools,
         exclude_tools=settings.exclude_tools,
         read_only=settings.read_only,
     )
-    deps = Deps(settings, client_factory=client_factory)
+    deps = Deps(
+        settings,
+        client_factory=client_factory,
+        media_dir=Path(media_dir).expanduser() if media_dir is not None else None,
+    )
 
     @asynccontextmanager
     async def lifespan(_: MCPServer[Any]) -> AsyncIterator[None]:
@@ -177,6 +191,16 @@ def status(server: RealtimeKitMCP) -> dict[str, Any]:
         "embedded_emulator_started": deps.started if backend.kind == "embedded" else None,
         "toolsets": [t.id for t in all_toolsets() if t.id in chosen],
         "tools": [s.name for s in server.enabled],
+        "bots": {
+            "media_dir": str(deps.media_dir),
+            "started": deps.bot_manager is not None,
+            "live": sum(
+                1 for b in deps.bot_manager.list() if b["state"] in ("joining", "joined", "reconnecting")
+            )
+            if deps.bot_manager is not None
+            else 0,
+            "emulator_listener": deps.bot_origin,
+        },
         "read_only": deps.settings.read_only,
         "allow_destructive_without_confirmation": deps.settings.allow_destructive,
     }

@@ -35,6 +35,11 @@ def _add_server_options(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--data-dir", help="embedded emulator state directory (env REALTIMEKIT_DATA_DIR)")
     p.add_argument(
+        "--media-dir",
+        help="the only directory bot tools read audio/image/video files from "
+        "(env REALTIMEKIT_MEDIA_DIR; default: media under the data directory)",
+    )
+    p.add_argument(
         "--log-level", default=os.environ.get("REALTIMEKIT_LOG_LEVEL", "WARNING"), help="stderr log level"
     )
 
@@ -89,7 +94,7 @@ def serve_command(args: argparse.Namespace) -> int:
         )
         from realtimekit_mcp.server.app import build_server
 
-        server = build_server(settings)
+        server = build_server(settings, media_dir=args.media_dir)
     except (ConfigError, SelectionError) as err:
         print(f"realtimekit-mcp: {err}", file=sys.stderr)
         return 2

@@ -3,6 +3,13 @@
 Nothing here runs at start-up: the client (and, for the embedded backend, the emulator app with
 its SQLite store) is created on the first tool call that needs it, so ``tools/list`` answers
 without network access or heavy imports.
+
+Bots (``bot_*`` tools) are created the same way, on the first ``bot_join``: the ``BotManager``
+(aiortc, av, protobuf load only then) and, on the embedded backend, a loopback listener
+(``127.0.0.1``, a free port) that serves the *same* emulator app, because a bot needs a real
+WebSocket and UDP, which the in-process transport does not carry. A standalone emulator
+(``REALTIMEKIT_BASE_URL``) is reached at its own origin; Cloudflare at its default hosts.
+Everything is shut down with the server: bots leave first, then the listener stops.
 """
 
 from __future__ import annotations
@@ -11,6 +18,7 @@ import logging
 import sqlite3
 from collections.abc import Awaitable, Callable
 from contextlib import AsyncExitStack
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
@@ -21,6 +29,7 @@ from realtimekit_mcp._redact import register_secret
 from realtimekit_mcp.config import EMBEDDED_ORIGIN, BackendSettings, ServerSettings, load_embedded_identity
 
 if TYPE_CHECKING:
+    from realtimekit_mcp.bot import BotConfig, BotManager
     from realtimekit_mcp.client import RealtimeKitClient
 
 logger = logging.getLogger(__name__)
@@ -35,8 +44,17 @@ class Deps:
     in-process emulator); by default the backend in ``settings`` decides how to build it.
     """
 
-    def __init__(self, settings: ServerSettings, client_factory: ClientFactory | None = None) -> None:
+    def __init__(
+        self,
+        settings: ServerSettings,
+        client_factory: ClientFactory | None = None,
+        *,
+        media_dir: Path | None = None,
+    ) -> None:
+        from realtimekit_mcp.server.media import resolve_media_dir
+
         self.settings = settings
+        self.media_dir = media_dir if media_dir is not None else resolve_media_dir()
         self._factory = client_factory
         self._client: RealtimeKitClient | None = None
         self._lock = anyio.Lock()
@@ -49,6 +67,12 @@ class Deps:
         # deliveries, lifecycle timers) runs once the emulator exists.
         self.task_group: TaskGroup | None = None
         self._stop = anyio.Event()
+        self._bots: BotManager | None = None
+        self._bots_lock = anyio.Lock()
+        self.bot_origin: str | None = None
+        """Where bots reach the embedded emulator (its loopback listener), once started."""
+        self._listener_stop = anyio.Event()
+        self._listener_done: anyio.Event | None = None
 
     @property
     def backend(self) -> BackendSettings:
@@ -130,6 +154,64 @@ class Deps:
             task_status.started()
             await stop.wait()
 
+    # -- bots ------------------------------------------------------------------------------------
+
+    @property
+    def bot_manager(self) -> BotManager | None:
+        """The bot manager, or None before the first ``bot_join`` (nothing heavy loaded yet)."""
+        return self._bots
+
+    async def bots(self) -> BotManager:
+        """The bot manager, created on first use (loads aiortc; may start the loopback listener).
+
+        Raises ``ImportError`` when the ``bot`` extra is missing.
+        """
+        if self._bots is not None:
+            return self._bots
+        async with self._bots_lock:
+            if self._bots is None:
+                from realtimekit_mcp.bot import BotManager
+
+                client = await self.client()
+                self._bots = BotManager(await self._bot_config(), client=client)
+        return self._bots
+
+    async def _bot_config(self) -> BotConfig:
+        from realtimekit_mcp.bot import BotConfig
+
+        backend = self.backend
+        if backend.kind == "cloudflare":
+            return BotConfig()
+        if backend.kind == "url":
+            return BotConfig.for_origin(backend.base_url.removesuffix("/client/v4"))
+        if self.emulator_app is None or self.task_group is None:
+            from mcp.server.mcpserver.exceptions import ToolError
+
+            raise ToolError(
+                "Bots cannot reach this embedded emulator (it has no network listener in this setup). "
+                "Run `realtimekit-mcp emulator` and set REALTIMEKIT_BASE_URL to use bots."
+            )
+        self.bot_origin = await self.task_group.start(self._run_listener, self.emulator_app)
+        logger.info("embedded emulator listening for bots at %s", self.bot_origin)
+        return BotConfig.for_origin(self.bot_origin)
+
+    async def _run_listener(self, app: Any, *, task_status: TaskStatus[str]) -> None:
+        """Serve the embedded app on 127.0.0.1 (free port) for bots until ``aclose``.
+
+        The app's lifespan already runs in the server's task group, so the listener gets the app
+        without it (one lifespan, one webhook dispatcher, one live plane).
+        """
+        from realtimekit_mcp.emulator.server import serve_app
+
+        done = self._listener_done = anyio.Event()
+        stop = self._listener_stop
+        try:
+            async with serve_app(_without_lifespan(app), host="127.0.0.1", port=0) as running:
+                task_status.started(running.origin)
+                await stop.wait()
+        finally:
+            done.set()
+
     def join_url(self, meeting_id: str, token: str) -> str | None:
         """A link that opens the meeting as this participant, or None when no such page exists.
 
@@ -150,7 +232,21 @@ class Deps:
         return None
 
     async def aclose(self) -> None:
-        """Close the client (and its HTTP connections); the next tool call rebuilds it."""
+        """Make every bot leave, stop the bots' listener, close the client (and its HTTP
+        connections); the next tool call rebuilds them."""
+        bots, self._bots = self._bots, None
+        if bots is not None:
+            try:
+                await bots.shutdown()
+            except Exception as err:  # never block the rest of the shut-down
+                logger.warning("bot shutdown: %s", type(err).__name__)
+        done, self._listener_done = self._listener_done, None
+        self._listener_stop.set()
+        self._listener_stop = anyio.Event()
+        if done is not None:
+            with anyio.move_on_after(15):
+                await done.wait()
+        self.bot_origin = None
         client, self._client = self._client, None
         http, self._http = self._http, None
         self._stop.set()
@@ -159,3 +255,21 @@ class Deps:
             await client.aclose()
         if http is not None:
             await http.aclose()
+
+
+def _without_lifespan(app: Any) -> Any:
+    """``app`` as an ASGI app that answers lifespan events itself (and passes everything else on)."""
+
+    async def asgi(scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "lifespan":
+            await app(scope, receive, send)
+            return
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+    return asgi

@@ -1,4 +1,4 @@
-"""Resources: ``realtimekit://status`` and templates for session exports and recordings.
+"""Resources: ``realtimekit://status`` and templates for session exports, recordings and bots.
 
 Tools return ``resource_link`` blocks pointing here; ``resources/read`` fetches the full text
 (transcripts, summaries, chat exports) or, for recordings, a small JSON document with the
@@ -132,3 +132,25 @@ def register(server: RealtimeKitMCP) -> None:
             "download_url_expiry": when(g(r, "download_url_expiry")) or None,
         }
         return json.dumps({k: v for k, v in doc.items() if v is not None}, indent=1)
+
+    @server.resource(
+        "realtimekit://bots/{bot_id}/transcript",
+        name="bot-transcript",
+        title="Bot live transcript",
+        description="What a bot has heard so far, one line per utterance (needs the speech extra).",
+        mime_type="text/plain",
+    )
+    def bot_transcript(bot_id: str) -> str:
+        from realtimekit_mcp.tools.bot import transcript_lines
+
+        manager = server.deps.bot_manager
+        if manager is None:
+            raise ResourceNotFoundError(f"Unknown bot {bot_id}: no bot has joined yet.")
+        from realtimekit_mcp.bot import UnknownBotError
+
+        try:
+            bot = manager.get(bot_id)
+        except UnknownBotError:
+            raise ResourceNotFoundError(f"Unknown bot {bot_id}; bot_status lists the bots.") from None
+        lines = transcript_lines(bot)
+        return "\n".join(lines) if lines else "(nothing transcribed yet)"

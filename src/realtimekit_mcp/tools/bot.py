@@ -1,50 +1,432 @@
-"""Toolset ``bot``: a live participant the agent controls (join, speak, listen, chat, leave).
-
-Its tools arrive with the bot issue; the toolset is defined now, on by default, with no tools.
+"""Toolset ``bot``: a live participant the agent controls (join, speak, chat, play, show, listen, leave).
 
 Handle pattern (the 2026-07-28 spec's "Stateful Tools" guidance): the protocol keeps no session,
 so ``bot_join`` returns an opaque handle ``bot_id`` and every other bot tool takes it. A handle:
 
 - is opaque (``bot_`` + random text), never a meeting or participant id;
-- lives until ``bot_leave``, the end of the meeting's session, or the server's exit, and every
-  bot tool description says so;
-- is checked on every call; an unknown or expired handle gives a ``ToolError`` that tells the
-  model to call ``bot_join`` again (``unknown_handle``).
+- lives until ``bot_leave``, a kick, the meeting ending, or the server's exit (``bot_join`` says
+  so); an ended bot's status stays readable for an hour;
+- is checked on every call: an unknown handle, or one whose bot has ended, gives a ``ToolError``
+  that names what happened and what to call next.
+
+Files come only from the media directory (``server.media``); URLs are never fetched. Speech
+(``say``, ``interrupt`` and transcripts of what the bot hears) needs the ``speech`` extra; without
+it ``say`` explains how to install it and everything else works.
 """
 
+from __future__ import annotations
+
 import secrets
-from typing import Annotated
+import time
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from mcp.server.mcpserver.exceptions import ToolError
-from pydantic import Field
+from mcp_types import ResourceLink
+from pydantic import BaseModel, Field
 
-from realtimekit_mcp.server.registry import Toolset
+from realtimekit_mcp.server.registry import Toolset, ToolSpec
+from realtimekit_mcp.server.results import ToolOutput, short, tool_handler
+from realtimekit_mcp.tools._common import Ctx, MeetingId, deps_of
+
+if TYPE_CHECKING:
+    from realtimekit_mcp.bot import BotManager, BotParticipant
+    from realtimekit_mcp.server.deps import Deps
 
 HANDLE_PREFIX = "bot_"
+BOT_EXTRA = "Bots need the 'bot' extra: pip install 'realtimekit-mcp[bot]' (then restart the server)."
+SPEECH_EXTRA = (
+    "Speech is not available on this server: install the 'speech' extra "
+    "(pip install 'realtimekit-mcp[speech]') and restart it. chat, play and show work without it."
+)
+LIFETIME = "until bot_leave, a kick, the meeting ending or server shutdown"
+MAX_EVENTS = 200
+TRANSCRIPT_TAIL = 8
 
-BotId = Annotated[
-    str,
-    Field(description="Handle from bot_join; valid until bot_leave, the session ends, or the server stops"),
-]
+BotId = Annotated[str, Field(description="Handle from bot_join")]
+SendAction = Literal["say", "chat", "play", "show", "stop", "interrupt"]
+
+
+class BotOut(BaseModel):
+    """A bot that joined."""
+
+    bot_id: str
+    meeting_id: str
+    participant_id: str
+    state: str
 
 
 def new_handle() -> str:
-    """A fresh opaque bot handle."""
+    """A fresh opaque bot handle (the manager issues its own of the same form)."""
     return HANDLE_PREFIX + secrets.token_urlsafe(12)
 
 
 def unknown_handle(bot_id: str) -> ToolError:
-    """The error for a handle that is unknown or expired, with the way out."""
+    """The error for a handle that is unknown (never issued, or forgotten long after it ended)."""
     return ToolError(
-        f"Unknown or expired bot_id {bot_id!r}: the bot left, its session ended, or the server restarted. "
-        "Call bot_join again to get a new bot_id."
+        f"Unknown bot_id {bot_id!r}: call bot_status without bot_id to list bots, or bot_join for a new one."
     )
+
+
+def ended_error(bot_id: str, bot: BotParticipant) -> ToolError:
+    """The error for a bot that has ended, with its reason."""
+    reason = bot.end_reason or bot.state.value
+    return ToolError(f"Bot {bot_id} has ended ({bot.state.value}: {reason}); call bot_join again.")
+
+
+async def _manager(ctx: Ctx) -> BotManager:
+    try:
+        return await deps_of(ctx).bots()
+    except ImportError:
+        raise ToolError(BOT_EXTRA) from None
+
+
+def _lookup(deps: Deps, bot_id: str) -> BotParticipant:
+    manager = deps.bot_manager
+    if manager is None:
+        raise unknown_handle(bot_id)
+    from realtimekit_mcp.bot import UnknownBotError
+
+    try:
+        return manager.get(bot_id)
+    except UnknownBotError:
+        raise unknown_handle(bot_id) from None
+
+
+def _live(deps: Deps, bot_id: str) -> BotParticipant:
+    bot = _lookup(deps, bot_id)
+    if bot.state.terminal:
+        raise ended_error(bot_id, bot)
+    if bot.state.value != "joined":
+        raise ToolError(f"Bot {bot_id} is {bot.state.value}; retry in a few seconds (bot_status shows it).")
+    return bot
+
+
+# -- bot_join -------------------------------------------------------------------------------------
+
+
+@tool_handler(
+    action="join the bot", not_found="Use meeting_get without meeting_id to list meetings.", output=BotOut
+)
+async def bot_join(
+    ctx: Ctx,
+    meeting_id: MeetingId,
+    name: Annotated[str, Field(min_length=1, max_length=60, description="Display name")] = "Bot",
+    listen: Annotated[
+        bool, Field(description="Receive the others' audio (and transcribe it with speech)")
+    ] = True,
+) -> ToolOutput:
+    manager = await _manager(ctx)
+    from realtimekit_mcp.bot import BotJoinError, BotLimitError
+
+    try:
+        bot_id = await manager.join(meeting_id=meeting_id, name=name, listen=listen)
+    except BotLimitError as err:
+        raise ToolError(f"Could not join: {err}. bot_status lists the bots; bot_leave frees one.") from None
+    except BotJoinError as err:
+        raise ToolError(
+            f"Could not join meeting {meeting_id}: {short(err, 200)}. Check the meeting with meeting_get."
+        ) from None
+    bot = manager.get(bot_id)
+    out = BotOut(
+        bot_id=bot_id, meeting_id=meeting_id, participant_id=bot.participant_id, state=bot.state.value
+    )
+    return ToolOutput(
+        f"Bot {bot_id} ('{bot.display_name}') joined meeting {meeting_id} as participant "
+        f"{bot.participant_id}; it stays {LIFETIME}. Next: bot_send, bot_status.",
+        out,
+    )
+
+
+# -- bot_send -------------------------------------------------------------------------------------
+
+
+async def _say(bot: BotParticipant, text: str) -> str:
+    say = getattr(bot, "say", None)
+    if say is None:
+        raise ToolError(SPEECH_EXTRA)
+    try:
+        result = await say(text)
+    except ImportError:
+        raise ToolError(SPEECH_EXTRA) from None
+    except Exception as err:
+        if type(err).__name__ == "SpeechUnavailableError":
+            raise ToolError(f"{SPEECH_EXTRA} ({short(err, 120)})") from None
+        raise
+    seconds = getattr(result, "seconds", None) or getattr(result, "duration", None)
+    return f"saying {short(text, 60)!r}" + (f" ({float(seconds):.1f} s)" if seconds else "")
+
+
+async def _interrupt(bot: BotParticipant) -> str:
+    interrupt = getattr(bot, "interrupt", None)
+    if interrupt is not None:
+        await interrupt()
+    else:
+        bot.stop_audio()
+    return "interrupted: queued speech and audio dropped"
+
+
+async def _stop(bot: BotParticipant, what: str) -> str:
+    stopped: list[str] = []
+    if what in ("audio", "all"):
+        interrupt = getattr(bot, "interrupt", None)  # speech: also cancels text not yet synthesized
+        if interrupt is not None:
+            await interrupt()
+        bot.stop_audio()
+        bot.stop_continuous_tone()
+        stopped.append("audio")
+    if what in ("video", "all") and "video" in bot.status()["published"]:
+        await bot.stop_video()
+        stopped.append("video")
+    return f"stopped {' and '.join(stopped) or 'nothing (no video)'}"
+
+
+@tool_handler(action="send from the bot")
+async def bot_send(
+    ctx: Ctx,
+    bot_id: BotId,
+    action: Annotated[SendAction, Field(description="say: speak text (TTS); interrupt: cut speech")],
+    text: Annotated[str | None, Field(max_length=4000, description="say/chat: the text")] = None,
+    file: Annotated[
+        str | None, Field(description="play: audio; show: image or video (media dir name)")
+    ] = None,
+    to: Annotated[list[str] | None, Field(description="chat: participant ids (default: everyone)")] = None,
+    what: Annotated[Literal["audio", "video", "all"], Field(description="stop: which output")] = "all",
+) -> ToolOutput:
+    from realtimekit_mcp.server.media import (
+        AUDIO_SUFFIXES,
+        IMAGE_SUFFIXES,
+        VIDEO_SUFFIXES,
+        MediaPathError,
+        media_file,
+    )
+
+    deps = deps_of(ctx)
+    bot = _live(deps, bot_id)
+    if action in ("say", "chat") and not (text and text.strip()):
+        raise ToolError(f"action={action} needs text.")
+    if action in ("play", "show") and not file:
+        raise ToolError(f"action={action} needs file: a name in the media directory {deps.media_dir}.")
+    try:
+        if action == "say":
+            assert text is not None
+            done = await _say(bot, text)
+        elif action == "chat":
+            assert text is not None
+            try:
+                await bot.send_chat(text, to=to)
+            except KeyError:
+                raise ToolError(
+                    "Some of 'to' are not in the room: use participant ids from bot_status (peers)."
+                ) from None
+            done = f"sent chat to {', '.join(to) if to else 'everyone'}"
+        elif action == "play":
+            assert file is not None
+            path = media_file(deps.media_dir, file, AUDIO_SUFFIXES, "an audio file")
+            await bot.play_file(path)
+            queued = bot.status()["outgoing_audio_queued_seconds"]
+            done = f"playing {file} ({queued:.1f} s of audio queued)"
+        elif action == "show":
+            assert file is not None
+            path = media_file(deps.media_dir, file, IMAGE_SUFFIXES | VIDEO_SUFFIXES, "an image or video file")
+            await bot.publish_video(path)
+            done = f"showing {file} as the bot's video"
+        elif action == "interrupt":
+            done = await _interrupt(bot)
+        else:
+            done = await _stop(bot, what)
+    except MediaPathError as err:
+        raise ToolError(f"Not done: {err}") from None
+    except ValueError as err:  # undecodable media
+        raise ToolError(f"Not done: {short(err, 200)}. Use another file.") from None
+    except RuntimeError as err:  # the bot ended or is reconnecting under us
+        if bot.state.terminal:
+            raise ended_error(bot_id, bot) from None
+        raise ToolError(f"Not done: bot {bot_id}: {short(err, 150)}. Retry shortly.") from None
+    return ToolOutput(f"Bot {bot_id}: {done}.")
+
+
+# -- bot_status -----------------------------------------------------------------------------------
+
+
+def _clock(at: float) -> str:
+    return time.strftime("%H:%M:%S", time.gmtime(at))
+
+
+def transcript_lines(bot: BotParticipant) -> list[str]:
+    """The bot's live transcript (final segments of what it heard), one line each."""
+    lines: list[str] = []
+    for event in bot.events_since(0, limit=bot.config.max_events):
+        if event.type != "transcript":
+            continue
+        data = event.data
+        if data.get("is_partial") or data.get("final") is False:
+            continue
+        said = str(data.get("text") or data.get("transcript") or "").strip()
+        if not said:
+            continue
+        who = data.get("name") or data.get("speaker") or data.get("participant_id") or "someone"
+        lines.append(f"[{_clock(event.at)}] {who}: {said}")
+    return lines
+
+
+def event_line(event: Any) -> str:
+    """One compact line per bot event."""
+    data = event.data
+    head = f"#{event.seq} {_clock(event.at)} {event.type}"
+    if event.type == "chat":
+        who = data.get("from_name") or data.get("from_participant_id") or "?"
+        private = " (private)" if data.get("private") else ""
+        return f"{head} from {who}{private}: {short(data.get('text', ''), 200)}"
+    if event.type == "transcript":
+        who = data.get("name") or data.get("speaker") or data.get("participant_id") or ""
+        said = data.get("text") or data.get("transcript") or ""
+        return f"{head} {who}: {short(said, 200)}".replace(f"{event.type} :", f"{event.type}:")
+    fields = [f"{k}={short(v, 60)}" for k, v in data.items() if v not in (None, "", [], {})]
+    return f"{head} {' '.join(fields)}".rstrip()
+
+
+def transcript_link(bot_id: str) -> ResourceLink:
+    """The ``realtimekit://`` link that ``resources/read`` serves for a bot's live transcript."""
+    return ResourceLink(
+        type="resource_link",
+        uri=f"realtimekit://bots/{bot_id}/transcript",
+        name=f"live transcript of {bot_id}",
+        mime_type="text/plain",
+    )
+
+
+def _list_bots(manager: BotManager | None) -> ToolOutput:
+    bots = manager.list() if manager is not None else []
+    if not bots:
+        return ToolOutput("No bots. bot_join puts one in a meeting.")
+    lines = [
+        f"- {b['bot_id']} | {short(b['name'], 30)} | meeting {b['meeting_id']} | {b['state']}"
+        + (f" ({short(b['end_reason'], 60)})" if b.get("end_reason") else f" | {len(b['peers'])} peers")
+        for b in bots
+    ]
+    limit = manager.limits.max_bots if manager is not None else "?"
+    live = sum(1 for b in bots if b["state"] in ("joining", "joined", "reconnecting"))
+    return ToolOutput("\n".join([*lines, f"{live} live of at most {limit}; bot_status bot_id=… for events"]))
+
+
+@tool_handler(action="read the bot status")
+async def bot_status(
+    ctx: Ctx,
+    bot_id: Annotated[str | None, Field(description="Omit to list bots")] = None,
+    cursor: Annotated[int, Field(ge=0, description="Events after this (next_cursor)")] = 0,
+    limit: Annotated[int, Field(ge=1, le=MAX_EVENTS, description="Max events (default 50)")] = 50,
+) -> ToolOutput:
+    deps = deps_of(ctx)
+    if not bot_id:
+        return _list_bots(deps.bot_manager)
+    bot = _lookup(deps, bot_id)
+    st = bot.status()
+    lines = [
+        f"Bot {bot_id} '{st['name']}' in meeting {st['meeting_id']}: {st['state']}"
+        + (f" ({st['end_reason']})" if st.get("end_reason") else "")
+        + f"; participant {st['participant_id']}, {st['reconnects']} reconnects"
+    ]
+    if bot.state.terminal:
+        lines.append("This bot has ended; call bot_join again for a new one.")
+    published = st["published"]
+    media = [f"{kind}{' (paused)' if info.get('paused') else ''}" for kind, info in published.items()] or [
+        "nothing"
+    ]
+    lines.append(
+        f"publishing: {', '.join(media)}; audio queued {st['outgoing_audio_queued_seconds']:.1f} s"
+        + ("; muted" if st.get("muted") else "")
+    )
+    peers = st["peers"]
+    lines.append(
+        f"peers ({len(peers)}): "
+        + (", ".join(f"{short(p['name'] or '?', 30)} ({p['participant_id']})" for p in peers[:20]) or "none")
+    )
+    heard = [f"{short(b['name'] or key, 30)} {b['seconds']:.1f} s" for key, b in st["audio_buffers"].items()]
+    if heard:
+        lines.append(f"audio received (buffered): {', '.join(heard)}")
+    events = bot.events_since(cursor, limit=limit)
+    next_cursor = events[-1].seq if events else max(cursor, 0)
+    more = st["last_seq"] > next_cursor
+    lines.append(
+        f"events after {cursor}: {len(events)}; next_cursor={next_cursor}"
+        + ("; more: pass cursor=next_cursor" if more else "")
+    )
+    lines.extend(event_line(e) for e in events)
+    said = transcript_lines(bot)
+    links: list[ResourceLink] = []
+    if said:
+        lines.append(f"transcript (last {min(len(said), TRANSCRIPT_TAIL)} of {len(said)} lines):")
+        lines.extend(said[-TRANSCRIPT_TAIL:])
+        links.append(transcript_link(bot_id))
+    return ToolOutput("\n".join(lines), links=links)
+
+
+# -- bot_leave ------------------------------------------------------------------------------------
+
+
+@tool_handler(action="make the bot leave")
+async def bot_leave(ctx: Ctx, bot_id: BotId) -> ToolOutput:
+    deps = deps_of(ctx)
+    bot = _lookup(deps, bot_id)
+    if bot.state.terminal:
+        return ToolOutput(
+            f"Bot {bot_id} had already ended ({bot.state.value}: {bot.end_reason or bot.state.value})."
+        )
+    manager = deps.bot_manager
+    assert manager is not None
+    await manager.leave(bot_id)
+    return ToolOutput(f"Bot {bot_id} left meeting {bot.meeting_id}.")
 
 
 TOOLSET = Toolset(
     id="bot",
-    description="A live participant the agent controls (tools arrive with the bot feature; none yet).",
+    description="A live participant the agent controls: join, speak, chat, play and show media, listen.",
     default=True,
-    tools=(),
-    note="Defined with its handle pattern; no tools yet.",
+    tools=(
+        ToolSpec(
+            name="bot_join",
+            title="Join a bot to a meeting",
+            description=(
+                "Join a meeting as a live participant (a bot) that can speak, chat, play media and "
+                f"listen; returns a bot_id valid {LIFETIME}."
+            ),
+            fn=bot_join,
+            read_only=False,
+            destructive=False,
+            idempotent=False,
+        ),
+        ToolSpec(
+            name="bot_send",
+            title="Make a bot speak, chat, play or show",
+            description=(
+                "Make a bot say text aloud, chat (to everyone or given participants), play an audio or "
+                "show an image/video file from the media directory, stop output or interrupt speech."
+            ),
+            fn=bot_send,
+            read_only=False,
+            destructive=False,
+            idempotent=False,
+        ),
+        ToolSpec(
+            name="bot_status",
+            title="Bot status and events",
+            description=(
+                "Without bot_id: list bots. With bot_id: state, peers, published media, events since "
+                "cursor (chat, joins, audio, kicks) and its live transcript."
+            ),
+            fn=bot_status,
+            read_only=True,
+            destructive=False,
+            idempotent=True,
+        ),
+        ToolSpec(
+            name="bot_leave",
+            title="Make a bot leave",
+            description="Make a bot leave its meeting; its bot_id then only works with bot_status.",
+            fn=bot_leave,
+            read_only=False,
+            destructive=False,
+            idempotent=True,
+        ),
+    ),
 )
