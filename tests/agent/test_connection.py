@@ -234,13 +234,14 @@ async def test_a_kicked_agent_is_closed_with_4403(env: AgentEnv) -> None:
 
 async def test_frames_are_json_message_frames_exactly_as_the_reference(env: AgentEnv) -> None:
     from websockets.asyncio.client import connect
+    from websockets.typing import Subprotocol
 
     m = await env.meeting()
     token = await env.token(m, "raw")
     async with connect(
         env.url + "?subscriptions=participant",
         additional_headers={"Authorization": f"Bearer {token}"},
-        subprotocols=["realtimekit.v1"],
+        subprotocols=[Subprotocol("realtimekit.v1")],
     ) as ws:
         assert ws.subprotocol == "realtimekit.v1"
         with anyio.fail_after(5):

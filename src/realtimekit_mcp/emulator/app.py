@@ -20,6 +20,7 @@ from .config import EmulatorConfig
 from .control import control_routes
 from .errors import EmulatorError, MethodNotAllowed, NotFound
 from .events import EventSink
+from .intelligence import close_intelligence, install_intelligence
 from .routes import api_routes
 from .routes._common import authenticate, error_response, internal_error_response, log_unexpected
 from .routes.client_api import close_live_plane, live_routes
@@ -130,6 +131,7 @@ def create_app(
                         with anyio.move_on_after(LIVE_SHUTDOWN_BOUND, shield=True):
                             await close_agent_hub(app)
                             await close_live_plane(app)
+                            await close_intelligence(app)
                     finally:
                         tasks.cancel_scope.cancel()
 
@@ -152,6 +154,7 @@ def create_app(
     )
     app.state.backend = backend
     app.state.config = config
+    install_intelligence(app)  # server-side transcription (engines load on first use)
     app.state.webhooks = dispatcher
     return app
 

@@ -45,3 +45,10 @@ class EmulatorConfig:
     allow_external_webhooks: bool = False
     webhook_max_attempts: int = 5
     webhook_backoff_base: float = 1.0
+    # Server-side transcription (emulator/intelligence.py).
+    stt_engine: str | None = "faster-whisper"
+    """Speech-to-text engine of the speech registry (``"test"`` in unit tests; None or "" turns
+    server-side transcription off). Without the ``speech`` extra transcription is off, with a warning."""
+    vad_engine: str = "silero"
+    transcription_max_pending: int = 16
+    """Utterances waiting for speech-to-text; beyond it the oldest is dropped (media never waits)."""

@@ -6,7 +6,6 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from .. import media
 from ..errors import BadRequest, NotFound
 from ..store import Doc
 from ..validation import is_uuid
@@ -236,11 +235,14 @@ class SessionHistoryRules(RulesBase):
         meeting = self.store.get("meeting", session["meeting_id"]) or {}
         summarization = (meeting.get("ai_config") or self._default_ai_config()).get("summarization") or {}
         text_format = summarization.get("text_format", "markdown")
-        text = media.summarize(
+        from ..intelligence import summarize  # extractive, offline (LIMITATIONS.md)
+
+        text = summarize(
             self._transcript(session["id"]),
             title=meeting.get("title"),
             text_format=text_format,
             word_limit=int(summarization.get("word_limit", 500)),
+            summary_type=str(summarization.get("summary_type") or "general"),
         )
         session["summary"] = {"text": text, "format": text_format, "created_at": self._now_iso()}
         self.store.put("session", session, app_id=session["app_id"], parent=session["meeting_id"])

@@ -226,8 +226,10 @@ class SessionRules(RulesBase):
                     }
                 ),
             )
+        if session.get("transcribed_live"):
+            return  # the live transcriber finishes its utterances first: complete_live_transcription
         has_transcript = bool(self._transcript(session["id"]))
-        if has_transcript and (meeting.get("transcribe_on_end") or session.get("transcribed_live")):
+        if has_transcript and meeting.get("transcribe_on_end"):
             url, expiry = self._signed_url("transcript-csv", session["id"])
             self._emit(
                 "meeting.transcript",
@@ -235,6 +237,40 @@ class SessionRules(RulesBase):
             )
         if has_transcript and meeting.get("summarize_on_end"):
             self._generate_summary(session)
+
+    @_locked
+    def begin_live_transcription(self, session_id: str) -> None:
+        """The emulator transcribes this session live: its end waits for :meth:`complete_live_transcription`."""
+        with self.store.transaction():
+            session = self.store.get("session", session_id)
+            if session is not None and not session.get("transcribed_live"):
+                session["transcribed_live"] = True
+                self.store.put("session", session, app_id=session["app_id"], parent=session["meeting_id"])
+
+    @_locked
+    def complete_live_transcription(self, session_id: str) -> None:
+        """The live transcript of an ENDED session is complete: fire ``meeting.transcript`` (when
+        there is one) and make the summary when the meeting has ``summarize_on_end``."""
+        with self.store.transaction():
+            session = self.store.get("session", session_id)
+            if session is None or session["status"] != "ENDED" or session.get("transcript_completed"):
+                return
+            session["transcript_completed"] = True
+            self.store.put("session", session, app_id=session["app_id"], parent=session["meeting_id"])
+            if not self._transcript(session_id):
+                return
+            meeting = self.store.get("meeting", session["meeting_id"]) or {}
+            url, expiry = self._signed_url("transcript-csv", session_id)
+            self._emit(
+                "meeting.transcript",
+                {
+                    "meeting": self._meeting_event_object(session),
+                    "transcriptDownloadUrl": url,
+                    "transcriptDownloadUrlExpiry": expiry,
+                },
+            )
+            if meeting.get("summarize_on_end"):
+                self._generate_summary(session)
 
     @_locked
     def end_session(
@@ -374,7 +410,9 @@ class SessionRules(RulesBase):
         with self.store.transaction():
             session = self._active_session(app_id, meeting_id)
             count = len({p["participant_id"] for p in self._live_peers(session["id"])})
-            self._notify("session.kick_all", {"session_id": session["id"], "meeting_id": session["meeting_id"]})
+            self._notify(
+                "session.kick_all", {"session_id": session["id"], "meeting_id": session["meeting_id"]}
+            )
             self._end_session(session, "HOST_ENDED_MEETING")
             return {"action": "kick-all", "kicked_participants_count": count}
 
