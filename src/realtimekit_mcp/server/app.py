@@ -120,11 +120,13 @@ def build_server(
     *,
     client_factory: ClientFactory | None = None,
     media_dir: str | Path | None = None,
+    bot_options: dict[str, Any] | None = None,
 ) -> RealtimeKitMCP:
     """Build the MCP server for ``settings``. Cheap: no network, no client, no emulator yet.
 
     ``media_dir`` is where bot tools may read files (default: ``REALTIMEKIT_MEDIA_DIR``, else
-    ``media`` under the data directory; see ``server.media``).
+    ``media`` under the data directory; see ``server.media``). ``bot_options`` are extra
+    ``BotConfig`` fields for every bot (e.g. ``{"tts": "test", "stt": "test", "vad": "test"}``).
     """
     enabled, hidden = select_tools(
         toolsets=settings.toolsets,
@@ -136,6 +138,7 @@ def build_server(
         settings,
         client_factory=client_factory,
         media_dir=Path(media_dir).expanduser() if media_dir is not None else None,
+        bot_options=bot_options,
     )
 
     @asynccontextmanager

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from contextlib import AsyncExitStack
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -50,6 +50,7 @@ class Deps:
         client_factory: ClientFactory | None = None,
         *,
         media_dir: Path | None = None,
+        bot_options: Mapping[str, Any] | None = None,
     ) -> None:
         from realtimekit_mcp.server.media import resolve_media_dir
 
@@ -68,6 +69,8 @@ class Deps:
         self.task_group: TaskGroup | None = None
         self._stop = anyio.Event()
         self._bots: BotManager | None = None
+        self._bot_options = dict(bot_options or {})
+        self._can_transcribe: bool | None = None
         self._bots_lock = anyio.Lock()
         self.bot_origin: str | None = None
         """Where bots reach the embedded emulator (its loopback listener), once started."""
@@ -180,10 +183,11 @@ class Deps:
         from realtimekit_mcp.bot import BotConfig
 
         backend = self.backend
+        options = self._bot_options
         if backend.kind == "cloudflare":
-            return BotConfig()
+            return BotConfig(**options)
         if backend.kind == "url":
-            return BotConfig.for_origin(backend.base_url.removesuffix("/client/v4"))
+            return BotConfig.for_origin(backend.base_url.removesuffix("/client/v4"), **options)
         if self.emulator_app is None or self.task_group is None:
             from mcp.server.mcpserver.exceptions import ToolError
 
@@ -193,7 +197,31 @@ class Deps:
             )
         self.bot_origin = await self.task_group.start(self._run_listener, self.emulator_app)
         logger.info("embedded emulator listening for bots at %s", self.bot_origin)
-        return BotConfig.for_origin(self.bot_origin)
+        return BotConfig.for_origin(self.bot_origin, **options)
+
+    async def can_transcribe(self) -> bool:
+        """Whether listening bots can transcribe: the STT and VAD engines load (once, in a thread).
+
+        False without the ``speech`` extra; the result is kept for the server's lifetime.
+        """
+        if self._can_transcribe is None:
+            config = (await self.bots()).config
+
+            def probe() -> bool:
+                from realtimekit_mcp.speech import get_stt, get_vad
+
+                try:
+                    if config.stt is None or isinstance(config.stt, str):
+                        get_stt(config.stt or "faster-whisper")
+                    if config.vad is None or isinstance(config.vad, str):
+                        get_vad(config.vad or "silero")
+                except Exception as err:  # SpeechUnavailableError, or a broken install
+                    logger.info("bots will not transcribe: %s", type(err).__name__)
+                    return False
+                return True
+
+            self._can_transcribe = await anyio.to_thread.run_sync(probe)
+        return self._can_transcribe
 
     async def _run_listener(self, app: Any, *, task_status: TaskStatus[str]) -> None:
         """Serve the embedded app on 127.0.0.1 (free port) for bots until ``aclose``.

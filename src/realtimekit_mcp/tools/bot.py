@@ -41,6 +41,9 @@ SPEECH_EXTRA = (
 LIFETIME = "until bot_leave, a kick, the meeting ending or server shutdown"
 MAX_EVENTS = 200
 TRANSCRIPT_TAIL = 8
+_INTERNAL_KEYS = frozenset(
+    {"peer_id", "producer_id", "from_peer_id", "chat_id", "payload_type", "consumer_id"}
+)
 
 BotId = Annotated[str, Field(description="Handle from bot_join")]
 SendAction = Literal["say", "chat", "play", "show", "stop", "interrupt"]
@@ -118,8 +121,9 @@ async def bot_join(
     manager = await _manager(ctx)
     from realtimekit_mcp.bot import BotJoinError, BotLimitError
 
+    transcribe = listen and await deps_of(ctx).can_transcribe()
     try:
-        bot_id = await manager.join(meeting_id=meeting_id, name=name, listen=listen)
+        bot_id = await manager.join(meeting_id=meeting_id, name=name, listen=listen, transcribe=transcribe)
     except BotLimitError as err:
         raise ToolError(f"Could not join: {err}. bot_status lists the bots; bot_leave frees one.") from None
     except BotJoinError as err:
@@ -130,9 +134,16 @@ async def bot_join(
     out = BotOut(
         bot_id=bot_id, meeting_id=meeting_id, participant_id=bot.participant_id, state=bot.state.value
     )
+    hearing = (
+        "it transcribes what it hears (bot_status)"
+        if transcribe
+        else "it receives audio without transcribing (no speech extra)"
+        if listen
+        else "it does not listen"
+    )
     return ToolOutput(
         f"Bot {bot_id} ('{bot.display_name}') joined meeting {meeting_id} as participant "
-        f"{bot.participant_id}; it stays {LIFETIME}. Next: bot_send, bot_status.",
+        f"{bot.participant_id}; {hearing}. It stays {LIFETIME}. Next: bot_send, bot_status.",
         out,
     )
 
@@ -140,38 +151,26 @@ async def bot_join(
 # -- bot_send -------------------------------------------------------------------------------------
 
 
-async def _say(bot: BotParticipant, text: str) -> str:
-    say = getattr(bot, "say", None)
-    if say is None:
-        raise ToolError(SPEECH_EXTRA)
+def _speech_error(err: Exception) -> ToolError:
+    return ToolError(f"{SPEECH_EXTRA} ({short(err, 160)})")
+
+
+async def _say(bot: BotParticipant, text: str, *, interrupt: bool = False) -> str:
+    from realtimekit_mcp.speech import SpeechUnavailableError
+
     try:
-        result = await say(text)
-    except ImportError:
-        raise ToolError(SPEECH_EXTRA) from None
-    except Exception as err:
-        if type(err).__name__ == "SpeechUnavailableError":
-            raise ToolError(f"{SPEECH_EXTRA} ({short(err, 120)})") from None
-        raise
-    seconds = getattr(result, "seconds", None) or getattr(result, "duration", None)
-    return f"saying {short(text, 60)!r}" + (f" ({float(seconds):.1f} s)" if seconds else "")
-
-
-async def _interrupt(bot: BotParticipant) -> str:
-    interrupt = getattr(bot, "interrupt", None)
-    if interrupt is not None:
-        await interrupt()
-    else:
-        bot.stop_audio()
-    return "interrupted: queued speech and audio dropped"
+        item = await (bot.interrupt(text) if interrupt else bot.say(text))
+    except (SpeechUnavailableError, ImportError) as err:
+        raise _speech_error(err) from None
+    sentences = len(item.sentences)
+    lead = "interrupted and saying" if interrupt else "saying"
+    return f"{lead} {short(text, 60)!r} ({sentences} sentence{'s' if sentences != 1 else ''}, queued)"
 
 
 async def _stop(bot: BotParticipant, what: str) -> str:
     stopped: list[str] = []
     if what in ("audio", "all"):
-        interrupt = getattr(bot, "interrupt", None)  # speech: also cancels text not yet synthesized
-        if interrupt is not None:
-            await interrupt()
-        bot.stop_audio()
+        bot.stop_speaking()  # speech queue and queued audio
         bot.stop_continuous_tone()
         stopped.append("audio")
     if what in ("video", "all") and "video" in bot.status()["published"]:
@@ -185,7 +184,9 @@ async def bot_send(
     ctx: Ctx,
     bot_id: BotId,
     action: Annotated[SendAction, Field(description="say: speak text (TTS); interrupt: cut speech")],
-    text: Annotated[str | None, Field(max_length=4000, description="say/chat: the text")] = None,
+    text: Annotated[
+        str | None, Field(max_length=4000, description="say/chat: the text; interrupt: say it now")
+    ] = None,
     file: Annotated[
         str | None, Field(description="play: audio; show: image or video (media dir name)")
     ] = None,
@@ -231,7 +232,11 @@ async def bot_send(
             await bot.publish_video(path)
             done = f"showing {file} as the bot's video"
         elif action == "interrupt":
-            done = await _interrupt(bot)
+            if text and text.strip():
+                done = await _say(bot, text, interrupt=True)
+            else:
+                cut = bot.stop_speaking()
+                done = f"interrupted: {cut} queued speech item(s) cut"
         else:
             done = await _stop(bot, what)
     except MediaPathError as err:
@@ -255,17 +260,11 @@ def _clock(at: float) -> str:
 def transcript_lines(bot: BotParticipant) -> list[str]:
     """The bot's live transcript (final segments of what it heard), one line each."""
     lines: list[str] = []
-    for event in bot.events_since(0, limit=bot.config.max_events):
-        if event.type != "transcript":
-            continue
-        data = event.data
-        if data.get("is_partial") or data.get("final") is False:
-            continue
-        said = str(data.get("text") or data.get("transcript") or "").strip()
-        if not said:
-            continue
-        who = data.get("name") or data.get("speaker") or data.get("participant_id") or "someone"
-        lines.append(f"[{_clock(event.at)}] {who}: {said}")
+    for seg in bot.transcript():
+        said = str(seg.get("text") or "").strip()
+        if said:
+            who = seg.get("speaker_name") or seg.get("participant_id") or "someone"
+            lines.append(f"[{_clock(float(seg.get('start') or 0))}] {who}: {said}")
     return lines
 
 
@@ -278,10 +277,14 @@ def event_line(event: Any) -> str:
         private = " (private)" if data.get("private") else ""
         return f"{head} from {who}{private}: {short(data.get('text', ''), 200)}"
     if event.type == "transcript":
-        who = data.get("name") or data.get("speaker") or data.get("participant_id") or ""
+        who = data.get("speaker_name") or data.get("participant_id") or data.get("source") or "?"
         said = data.get("text") or data.get("transcript") or ""
-        return f"{head} {who}: {short(said, 200)}".replace(f"{event.type} :", f"{event.type}:")
-    fields = [f"{k}={short(v, 60)}" for k, v in data.items() if v not in (None, "", [], {})]
+        return f"{head} {who}: {short(said, 200)}"
+    fields = [
+        f"{k}={short(v, 60)}"
+        for k, v in data.items()
+        if k not in _INTERNAL_KEYS and v not in (None, "", [], {})
+    ]
     return f"{head} {' '.join(fields)}".rstrip()
 
 
