@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from realtimekit_mcp.server.policy import asks_confirmation
-from realtimekit_mcp.server.registry import all_toolsets
+from realtimekit_mcp.server.registry import alias_table, all_toolsets
 
 START = "<!-- tools:start -->"
 END = "<!-- tools:end -->"
@@ -29,7 +29,23 @@ def tool_table() -> str:
         "add single tools with `--tools`, hide tools with `--exclude-tools`, and drop every write tool",
         "with `--read-only`. Tools marked *confirm* ask the user first (elicitation) and fail closed",
         "when the client cannot ask, unless the server runs with `--allow-destructive`.",
+        "Bot tools need the `bot` extra and read files only from the media directory (`--media-dir`,",
+        "env `REALTIMEKIT_MEDIA_DIR`, default `media` under the data directory); they never fetch URLs.",
+        "`say` and transcripts also need the `speech` extra.",
         "",
+    ]
+    renamed = alias_table()
+    if renamed:
+        lines.append(
+            "Renamed tools (old names still work at call time, and in `--tools`/`--exclude-tools`): "
+            + "; ".join(
+                f"`{old}` → `{new}`" + (" " + ", ".join(f"{k}={v}" for k, v in args.items()) if args else "")
+                for old, (new, args) in renamed.items()
+            )
+            + "."
+        )
+        lines.append("")
+    lines += [
         "| Toolset | Default | Tool | Kind | What it does |",
         "|---|---|---|---|---|",
     ]
