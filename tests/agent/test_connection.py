@@ -254,3 +254,35 @@ async def test_frames_are_json_message_frames_exactly_as_the_reference(env: Agen
     assert first["name"] == "session.started"
     assert set(result) == {"category", "request_id", "name", "data", "error"}
     assert result["request_id"] == "r1" and result["error"] is None
+
+
+async def test_events_queued_past_the_cap_while_disconnected_end_the_connection(env: AgentEnv) -> None:
+    m = await env.meeting()
+    token = await env.token(m, "bot")
+    first = await env.connect(token, auto_resume=False, subscriptions=("participant",))
+    with anyio.fail_after(5):
+        await first.wait_event("session.started")
+        info = await first.get_connection()
+    hub = env.app.state.agent_hub
+    hub.max_queued_events = 3
+    backend = env.app.state.backend
+    agent_left = anyio.Event()
+    backend.listeners.append(
+        lambda notice, data: (
+            agent_left.set() if notice == "peer.left" and data["peer_id"] == info["peer_id"] else None
+        )
+    )
+    await first.close(code=4000)  # dropped: events queue for the resume
+    for i in range(4):  # four joins: the fourth overflows the queue of three
+        r = await env.http.post(
+            "/_emulator/sessions",
+            json={"meeting_id": m, "participants": [{"custom_participant_id": f"p{i}"}]},
+        )
+        assert r.status_code == 200, r.text
+    with anyio.fail_after(3):
+        await agent_left.wait()  # well before the 5 s grace
+    assert first.connection_id not in hub.agents
+    late = env.agent(token)
+    with anyio.fail_after(5), pytest.raises(AgentUpgradeError) as caught:
+        await late.connect(connection_id=first.connection_id)
+    assert caught.value.code == "CONNECTION_NOT_FOUND"
