@@ -2,7 +2,7 @@
 
 Usage::
 
-    .venv/bin/python bench/bot_media.py                  # full run: raw baseline + sweep N=1,5,10,15,20,25,30
+    .venv/bin/python bench/bot_media.py                  # full run: raw baselines + sweep N=1,5,10,...,30
     .venv/bin/python bench/bot_media.py --ns 10 --duration 10
     .venv/bin/python bench/bot_media.py --quick          # a few seconds (the smoke test runs this)
     .venv/bin/python bench/bot_media.py --assert         # exit 1 when a target is missed
@@ -20,9 +20,12 @@ every role is accounted separately.
 Figures:
 
 * **CPU per bot** = speakers-process CPU / N, against the raw sender's CPU per stream (target
-  ratio <= 1.5 at ``--ref-n`` bots, the raw baseline runs with the same number of streams). Also
-  printed: the SFU (emulator) and the listener per stream, and the end-to-end ratio
-  (speakers + SFU + listener) / (raw sender + raw receiver).
+  ratio <= 1.5 at ``--ref-n`` bots). Raw baselines run with 1 pair and with ``--ref-n`` pairs
+  (``--raw-streams``); each N is compared with the one of the nearest size, since per-stream cost
+  falls as a process's fixed cost is shared. Also printed: the SFU (emulator) and the listener per
+  stream, and the end-to-end ratio (speakers + SFU + listener) / (raw sender + raw receiver).
+* **Diagnostics**: each worker's event-loop lag (how late a 20 ms sleep wakes up, p99/max) and the
+  probe sender's pacing lag, to tell which process a late frame came from.
 * **Late or lost frames** (target: < 1 % at N >= 10 over 30 s). Every 20 ms Opus frame of every
   stream is checked at the listener, where the decoded frame leaves aiortc (``track.recv()``), by
   its RTP media time (``pts``) and its arrival time on the monotonic clock:
@@ -110,8 +113,16 @@ class BurstTone:
         self._tone = _tone_loop(frequency)
         self._frame = 0
         self.onsets: list[float] = []
+        self.calls = LagLog()
+        self._first: float | None = None
 
     def __call__(self, samples: int) -> bytes:
+        now = time.monotonic()
+        if self._first is None:
+            self._first = now
+        # how far this frame is behind the track's real-time schedule (the track resynchronises
+        # only after 0.5 s behind, so this is the sender's pacing lag)
+        self.calls.add(now, now - self._first - self._frame * samples / SAMPLE_RATE)
         index = self._frame % PROBE_PERIOD_FRAMES
         self._frame += 1
         if index >= PROBE_BURST_FRAMES:
@@ -120,6 +131,49 @@ class BurstTone:
             self.onsets.append(time.monotonic())
         start = index * samples * 2  # 20 ms frames of 1 kHz hold whole cycles: phase restarts at 0
         return self._tone[start : start + samples * 2]
+
+
+class LagLog:
+    """Delays observed at given times; summarised over a window."""
+
+    def __init__(self) -> None:
+        self.times: array.array[float] = array.array("d")
+        self.lags: array.array[float] = array.array("d")
+
+    def add(self, at: float, lag: float) -> None:
+        self.times.append(at)
+        self.lags.append(lag)
+
+    def summary(self, t0: float, t1: float) -> dict[str, float | None]:
+        """p99 and max in ms of the lags recorded in ``[t0, t1]`` (relative to the smallest one)."""
+        picked = [lag for at, lag in zip(self.times, self.lags, strict=True) if t0 <= at <= t1]
+        if not picked:
+            return {"p99_ms": None, "max_ms": None}
+        base = min(picked)
+        return {
+            "p99_ms": round((_percentile(picked, 0.99) - base) * 1000, 1),
+            "max_ms": round((max(picked) - base) * 1000, 1),
+        }
+
+
+class LoopLag:
+    """Measures how late this process's event loop wakes up from a 20 ms sleep."""
+
+    def __init__(self, interval: float = 0.02) -> None:
+        self.interval = interval
+        self.log = LagLog()
+        self.task: asyncio.Task[None] | None = None
+
+    def start(self) -> LoopLag:
+        self.task = asyncio.create_task(self._run())
+        return self
+
+    async def _run(self) -> None:
+        while True:
+            before = time.monotonic()
+            await asyncio.sleep(self.interval)
+            after = time.monotonic()
+            self.log.add(after, after - before - self.interval)
 
 
 class LoopTone:
@@ -211,6 +265,7 @@ class FrameProbe:
             "received": sum(s["received"] for s in streams),
             "lost": sum(s["lost"] for s in streams),
             "late": sum(s["late"] for s in streams),
+            "streams_with_late_or_lost": sum(1 for s in streams if s["late"] or s["lost"]),
             "heard_onsets": list(probe.onsets) if probe is not None else [],
         }
 
@@ -287,17 +342,20 @@ async def role_speakers(cfg: dict[str, Any]) -> None:
             await bot.join()
 
     await asyncio.gather(*(join(b) for b in bots))
+    lag = LoopLag().start()
     probe = BurstTone()
     bots[0].audio_source.generator = probe
     await bots[0].publish_audio()
     for i, bot in enumerate(bots[1:], start=1):
         await bot.play_continuous_tone(300.0 + 20 * i)
     _emit({"event": "ready"})
-    await _wait_stop()
+    t0, t1 = await _wait_stop()
     _emit(
         {
             "event": "result",
             "published_onsets": probe.onsets,
+            "loop_lag": lag.log.summary(t0, t1),
+            "pacing_lag": probe.calls.summary(t0, t1),
             "states": sorted({b.state.value for b in bots}),
             "reconnects": sum(b.reconnects for b in bots),
         }
@@ -325,6 +383,7 @@ async def role_listener(cfg: dict[str, Any]) -> None:
     config = BotConfig.for_origin(cfg["origin"], max_buffered_audio_seconds=2.0, request_timeout=30.0)
     bot = BotParticipant(cfg["token"], config, display_name="listener")
     await bot.join()
+    lag = LoopLag().start()
     _emit({"event": "joined"})
     expected = int(cfg["streams"])
     deadline = time.monotonic() + float(cfg.get("ready_timeout", 90.0))
@@ -334,7 +393,8 @@ async def role_listener(cfg: dict[str, Any]) -> None:
         await asyncio.sleep(0.05)
     _emit({"event": "ready", "streams": len(probe.streams)})
     t0, t1 = await _wait_stop()
-    _emit({"event": "result", **probe.analyse(t0, t1, expected, cfg["late_s"]), "state": bot.state.value})
+    result = probe.analyse(t0, t1, expected, cfg["late_s"])
+    _emit({"event": "result", **result, "state": bot.state.value, "loop_lag": lag.log.summary(t0, t1)})
     await bot.leave()
 
 
@@ -396,9 +456,11 @@ async def role_raw_sender(cfg: dict[str, Any]) -> None:
     answers = json.loads(await _read_line())["sdp"]
     for pc, sdp in zip(pcs, answers, strict=True):
         await pc.setRemoteDescription(RTCSessionDescription(sdp=sdp, type="answer"))
+    lag = LoopLag().start()
     _emit({"event": "ready"})
-    await _wait_stop()
-    _emit({"event": "result", "published_onsets": probe.onsets})
+    t0, t1 = await _wait_stop()
+    summary = {"loop_lag": lag.log.summary(t0, t1), "pacing_lag": probe.calls.summary(t0, t1)}
+    _emit({"event": "result", "published_onsets": probe.onsets, **summary})
     await asyncio.gather(*(pc.close() for pc in pcs), return_exceptions=True)
 
 
@@ -432,6 +494,7 @@ async def role_raw_receiver(cfg: dict[str, Any]) -> None:
             await pc.setLocalDescription(await pc.createAnswer())
             pcs.append(pc)
             answers.append(pc.localDescription.sdp)
+    lag = LoopLag().start()
     _emit({"event": "answers", "sdp": answers})
     deadline = time.monotonic() + 60.0
     while sum(1 for s in probe.streams.values() if len(s.pts) > 10) < len(offers):
@@ -440,7 +503,8 @@ async def role_raw_receiver(cfg: dict[str, Any]) -> None:
         await asyncio.sleep(0.05)
     _emit({"event": "ready", "streams": len(probe.streams)})
     t0, t1 = await _wait_stop()
-    _emit({"event": "result", **probe.analyse(t0, t1, len(offers), cfg["late_s"])})
+    result = probe.analyse(t0, t1, len(offers), cfg["late_s"])
+    _emit({"event": "result", **result, "loop_lag": lag.log.summary(t0, t1)})
     for task in readers:
         task.cancel()
     await asyncio.gather(*(pc.close() for pc in pcs), return_exceptions=True)
@@ -588,7 +652,11 @@ async def run_raw(streams: int, args: argparse.Namespace, tmp: Path, prefetch: i
         "late": got["late"],
         "expected": expected,
         "late_lost_fraction": (got["lost"] + got["late"]) / expected if expected else 1.0,
+        "worst_extra_delay_ms": max((s["max_extra_ms"] or 0.0) for s in got["streams"]),
         "latency": match_latencies(sent["published_onsets"], got["heard_onsets"], t0, t1),
+        "sender_loop_lag": sent["loop_lag"],
+        "sender_pacing_lag": sent["pacing_lag"],
+        "receiver_loop_lag": got["loop_lag"],
     }
 
 
@@ -670,6 +738,10 @@ async def run_bots(n: int, args: argparse.Namespace, tmp: Path) -> dict[str, Any
         "expected": expected,
         "late_lost_fraction": fraction,
         "worst_extra_delay_ms": max((s["max_extra_ms"] or 0.0) for s in got["streams"]),
+        "streams_with_late_or_lost": got["streams_with_late_or_lost"],
+        "speakers_loop_lag": sent["loop_lag"],
+        "speakers_pacing_lag": sent["pacing_lag"],
+        "listener_loop_lag": got["loop_lag"],
         "passed": fraction < TARGET_LATE_LOST,
         "latency": match_latencies(sent["published_onsets"], got["heard_onsets"], t0, t1),
         "speaker_states": sent["states"],
@@ -690,7 +762,7 @@ class Report:
     target_n: int
     load_before: str
     load_after: str = ""
-    raw: dict[str, Any] = field(default_factory=dict)
+    raw: list[dict[str, Any]] = field(default_factory=list)
     steps: list[dict[str, Any]] = field(default_factory=list)
     largest_n: int | None = None
     cpu_ratio: float | None = None
@@ -698,49 +770,75 @@ class Report:
     latency_p50_ms: float | None = None
     misses: list[str] = field(default_factory=list)
 
+    def raw_for(self, n: int) -> dict[str, Any]:
+        """The raw baseline whose stream count is nearest to ``n`` (ties: the larger)."""
+        return min(self.raw, key=lambda r: (abs(math.log(r["streams"] / n)), -r["streams"]))
+
+    def ratios(self, step: dict[str, Any]) -> tuple[float, float]:
+        """Bot CPU per bot / raw sender CPU per stream, and (bots + SFU + listener) / (raw pair)."""
+        raw = self.raw_for(step["n"])
+        bot = step["bot_cpu_pct_per_bot"] / raw["sender_cpu_pct_per_stream"]
+        total = (
+            step["bot_cpu_pct_per_bot"] + step["sfu_cpu_pct_per_bot"] + step["listener_cpu_pct_per_stream"]
+        )
+        return bot, total / (raw["sender_cpu_pct_per_stream"] + raw["receiver_cpu_pct_per_stream"])
+
 
 def _fmt(value: float | None, digits: int = 1) -> str:
     return "—" if value is None else f"{value:.{digits}f}"
 
 
+def _lag(summary: dict[str, Any]) -> str:
+    return f"{_fmt(summary['p99_ms'])}/{_fmt(summary['max_ms'])}"
+
+
 def print_report(report: Report, out: Any = sys.stdout) -> None:
-    raw = report.raw
+    """The tables and the verdicts, as Markdown-ish text."""
     out.write(
         f"\nbot_media: {report.duration_s:g} s windows, late > {report.late_ms:g} ms, jitter prefetch "
         f"{report.prefetch} frames; load average before {report.load_before}, after {report.load_after}\n\n"
     )
+    out.write("raw aiortc baseline (sender and receiver processes, 127.0.0.1, no signalling server):\n\n")
     out.write(
-        f"raw aiortc baseline, {raw['streams']} sender/receiver pairs on 127.0.0.1: sender "
-        f"{raw['sender_cpu_pct_per_stream']:.2f} % of a core per stream, receiver "
-        f"{raw['receiver_cpu_pct_per_stream']:.2f} %, late+lost {100 * raw['late_lost_fraction']:.2f} %, "
-        f"latency p50 {_fmt(raw['latency']['p50_ms'])} ms p95 {_fmt(raw['latency']['p95_ms'])} ms\n\n"
+        "| pairs | sender CPU/stream | receiver CPU/stream | late+lost | worst extra delay | "
+        "latency p50 / p95 | loop lag p99/max (send, recv) |\n|" + "---|" * 7 + "\n"
     )
-    header = (
-        "|  N | bot CPU/bot | ratio vs raw sender | SFU CPU/bot | listener CPU/stream | e2e ratio | "
-        "late | lost | late+lost | latency p50 / p95 | ok |"
+    for raw in report.raw:
+        lat = raw["latency"]
+        out.write(
+            f"| {raw['streams']} | {raw['sender_cpu_pct_per_stream']:.2f} % | "
+            f"{raw['receiver_cpu_pct_per_stream']:.2f} % | {100 * raw['late_lost_fraction']:.2f} % | "
+            f"{raw['worst_extra_delay_ms']:.0f} ms | {_fmt(lat['p50_ms'])} / {_fmt(lat['p95_ms'])} ms | "
+            f"{_lag(raw['sender_loop_lag'])}, {_lag(raw['receiver_loop_lag'])} ms |\n"
+        )
+    out.write(
+        "\nbots through the emulator SFU (CPU in % of one core; ratios against the raw run with the "
+        "nearest stream count):\n\n"
     )
-    out.write(header + "\n|" + "---|" * 11 + "\n")
-    raw_pair = raw["sender_cpu_pct_per_stream"] + raw["receiver_cpu_pct_per_stream"]
+    out.write(
+        "| N | bot CPU/bot | vs raw sender | SFU CPU/bot | listener CPU/stream | e2e vs raw pair | "
+        "late | lost | late+lost | worst extra delay | latency p50 / p95 | loop lag p99/max "
+        "(speakers, listener) | ok |\n|" + "---|" * 13 + "\n"
+    )
     for s in report.steps:
-        ratio = s["bot_cpu_pct_per_bot"] / raw["sender_cpu_pct_per_stream"]
-        e2e = (
-            s["bot_cpu_pct_per_bot"] + s["sfu_cpu_pct_per_bot"] + s["listener_cpu_pct_per_stream"]
-        ) / raw_pair
+        ratio, e2e = report.ratios(s)
         lat = s["latency"]
         out.write(
-            f"| {s['n']:>2} | {s['bot_cpu_pct_per_bot']:.2f} % | {ratio:.2f} | {s['sfu_cpu_pct_per_bot']:.2f} % | "
+            f"| {s['n']} | {s['bot_cpu_pct_per_bot']:.2f} % | {ratio:.2f} | {s['sfu_cpu_pct_per_bot']:.2f} % | "
             f"{s['listener_cpu_pct_per_stream']:.2f} % | {e2e:.2f} | {s['late']} | {s['lost']} | "
-            f"{100 * s['late_lost_fraction']:.2f} % | {_fmt(lat['p50_ms'])} / {_fmt(lat['p95_ms'])} ms | "
+            f"{100 * s['late_lost_fraction']:.2f} % | {s['worst_extra_delay_ms']:.0f} ms | "
+            f"{_fmt(lat['p50_ms'])} / {_fmt(lat['p95_ms'])} ms | "
+            f"{_lag(s['speakers_loop_lag'])}, {_lag(s['listener_loop_lag'])} ms | "
             f"{'yes' if s['passed'] else 'NO'} |\n"
         )
     out.write("\n")
     out.write(
-        f"CPU per bot at N={report.ref_n}: ratio {_fmt(report.cpu_ratio, 2)} vs the raw sender "
+        f"CPU per bot at N={report.ref_n}: {_fmt(report.cpu_ratio, 2)}x the raw sender per stream "
         f"(target <= {TARGET_CPU_RATIO}); end to end (bots + SFU + listener vs raw sender + receiver) "
-        f"{_fmt(report.end_to_end_cpu_ratio, 2)}\n"
+        f"{_fmt(report.end_to_end_cpu_ratio, 2)}x\n"
     )
     out.write(f"largest N with < 1 % late or lost: {report.largest_n} (target >= {report.target_n})\n")
-    raw_p50 = raw["latency"]["p50_ms"]
+    raw_p50 = report.raw_for(report.ref_n)["latency"]["p50_ms"] if report.raw else None
     through = report.latency_p50_ms
     vs = f" ({through / raw_p50:.2f}x the direct pair)" if through and raw_p50 else ""
     out.write(
@@ -753,10 +851,12 @@ def print_report(report: Report, out: Any = sys.stdout) -> None:
 
 
 async def run_all(args: argparse.Namespace) -> Report:
+    """The raw baselines, then the sweep over N."""
     from realtimekit_mcp.bot.participant import BotConfig
 
     prefetch = BotConfig().audio_jitter_prefetch
     ns = sorted({int(x) for x in args.ns.split(",")} | {args.ref_n})
+    raw_streams = sorted({int(x) for x in args.raw_streams.split(",")} | {args.ref_n})
     report = Report(
         command=" ".join(["bench/bot_media.py", *sys.argv[1:]]),
         duration_s=args.duration,
@@ -768,22 +868,25 @@ async def run_all(args: argparse.Namespace) -> Report:
     )
     with tempfile.TemporaryDirectory(prefix="rtk-bench-bot-media-") as name:
         tmp = Path(name)
-        print(f"raw baseline: {args.ref_n} pairs, {args.duration:g} s ...", file=sys.stderr, flush=True)
-        report.raw = await run_raw(args.ref_n, args, tmp, prefetch)
+        for k in raw_streams:
+            print(
+                f"raw baseline: {k} pairs, {args.duration:g} s ... (load {loadavg()})",
+                file=sys.stderr,
+                flush=True,
+            )
+            report.raw.append(await run_raw(k, args, tmp, prefetch))
         for n in ns:
             print(f"N={n}: {args.duration:g} s ... (load {loadavg()})", file=sys.stderr, flush=True)
             try:
                 step = await run_bots(n, args, tmp)
             except (RuntimeError, TimeoutError) as exc:
                 print(f"N={n} failed to run: {exc!r}", file=sys.stderr)
-                step = None
-            if step is None:
                 report.misses.append(f"N={n} could not be set up")
                 break
             report.steps.append(step)
             print(
-                f"  late+lost {100 * step['late_lost_fraction']:.2f} %, bot CPU {step['bot_cpu_pct_per_bot']:.2f} %/bot, "
-                f"latency p50 {_fmt(step['latency']['p50_ms'])} ms",
+                f"  late+lost {100 * step['late_lost_fraction']:.2f} %, bot CPU "
+                f"{step['bot_cpu_pct_per_bot']:.2f} %/bot, latency p50 {_fmt(step['latency']['p50_ms'])} ms",
                 file=sys.stderr,
                 flush=True,
             )
@@ -796,11 +899,7 @@ async def run_all(args: argparse.Namespace) -> Report:
     report.largest_n = max(below_first_failure) if below_first_failure else 0
     ref = next((s for s in report.steps if s["n"] == args.ref_n), None)
     if ref is not None:
-        raw = report.raw
-        report.cpu_ratio = ref["bot_cpu_pct_per_bot"] / raw["sender_cpu_pct_per_stream"]
-        report.end_to_end_cpu_ratio = (
-            ref["bot_cpu_pct_per_bot"] + ref["sfu_cpu_pct_per_bot"] + ref["listener_cpu_pct_per_stream"]
-        ) / (raw["sender_cpu_pct_per_stream"] + raw["receiver_cpu_pct_per_stream"])
+        report.cpu_ratio, report.end_to_end_cpu_ratio = report.ratios(ref)
         report.latency_p50_ms = ref["latency"]["p50_ms"]
     if report.cpu_ratio is None or report.cpu_ratio > TARGET_CPU_RATIO:
         report.misses.append(f"CPU ratio {_fmt(report.cpu_ratio, 2)} > {TARGET_CPU_RATIO}")
@@ -815,7 +914,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--ns", default="1,5,10,15,20,25,30", help="bot counts to sweep (comma-separated)")
+    parser.add_argument(
+        "--ns", default="1,5,10,12,15,18,20,25,30", help="bot counts to sweep (comma-separated)"
+    )
+    parser.add_argument(
+        "--raw-streams", default="1", help="raw baseline sizes (pairs); --ref-n is always added"
+    )
     parser.add_argument("--ref-n", type=int, default=TARGET_N, help="N for the CPU ratio and latency targets")
     parser.add_argument("--target-n", type=int, default=TARGET_N, help="smallest acceptable largest N")
     parser.add_argument("--duration", type=float, default=30.0, help="seconds measured per step")
@@ -829,7 +933,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.role:
         return run_role(args.role)
     if args.quick:
-        args.ns, args.ref_n, args.target_n = "2", 2, 2
+        args.ns, args.ref_n, args.target_n, args.raw_streams = "2", 2, 2, "2"
         args.duration, args.warmup = min(args.duration, 3.0), min(args.warmup, 1.0)
     sys.path.insert(0, str(ROOT / "src"))
     report = asyncio.run(run_all(args))
