@@ -304,7 +304,11 @@ def _list_bots(manager: BotManager | None) -> ToolOutput:
         return ToolOutput("No bots. bot_join puts one in a meeting.")
     lines = [
         f"- {b['bot_id']} | {short(b['name'], 30)} | meeting {b['meeting_id']} | {b['state']}"
-        + (f" ({short(b['end_reason'], 60)})" if b.get("end_reason") else f" | {len(b['peers'])} peers")
+        + (
+            (f" ({short(b['end_reason'], 60)})" if b["end_reason"] != b["state"] else "")
+            if b.get("end_reason")
+            else f" | {len(b['peers'])} peers"
+        )
         for b in bots
     ]
     limit = manager.limits.max_bots if manager is not None else "?"
