@@ -61,6 +61,8 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
+EARLY_AUDIO_BYTES: Final = 30 * 48_000 * 2
+"""Audio (30 s of 48 kHz mono) a tap keeps while the speech engines load on first use."""
 DRAIN_BOUND: Final = 60.0
 """Seconds a session end waits for its pending utterances before firing ``meeting.transcript``."""
 
@@ -339,6 +341,9 @@ class MeetingTranscriber:
         self.vad_engine = vad_engine
         self.max_pending = max_pending
         self.taps: dict[str, _Tap] = {}
+        """Running taps, by producer id."""
+        self.speakers: dict[str, _Tap] = {}
+        """Every tap of a session not yet completed (a speaker's last words arrive after the tap ends)."""
         self.sessions: dict[str, int] = {}
         """Session id -> taps opened in it (sessions this transcriber owes a completion)."""
         self.unavailable: str | None = None
@@ -410,6 +415,7 @@ class MeetingTranscriber:
         }
         tap = _Tap(producer_id, peer, push)
         self.taps[producer_id] = tap
+        self.speakers[producer_id] = tap
         if session_id not in self.sessions:
             self.backend.begin_live_transcription(session_id)
         self.sessions[session_id] = self.sessions.get(session_id, 0) + 1
@@ -442,12 +448,10 @@ class MeetingTranscriber:
         producer = plane.sfu.producers.get(tap.producer_id)
         if producer is None:
             return
-        pipeline = await self._ensure_pipeline()
-        if pipeline is None:
-            return
         import av
         from aiortc.mediastreams import MediaStreamError
 
+        # Subscribe at once; while the engines load (first use), decoded audio waits in ``early``.
         if producer.forwarder is not None:
             track: Any = producer.forwarder.subscribe()
             decoder: Any = av.CodecContext.create("libopus", "r")
@@ -457,38 +461,69 @@ class MeetingTranscriber:
         else:  # a transcoded (non-Opus) producer: decoded frames through the SFU's relay
             track = plane.sfu._relay.subscribe(producer.track, buffered=False)
             decoder = None
+        loading = asyncio.ensure_future(self._ensure_pipeline())
         resampler = av.AudioResampler(format="s16", layout="mono", rate=48_000)
         key = tap.producer_id
         peer = tap.peer
+        early: list[tuple[bytes, float]] = []
+        early_bytes = 0
+        pipeline: TranscriptionPipeline | None = None
+
+        def feed(pcm: bytes, at: float) -> None:
+            assert pipeline is not None
+            pipeline.feed(
+                key,
+                pcm,
+                participant_id=peer["participant_id"],
+                peer_id=peer["peer_id"],
+                name=peer["display_name"],
+                at=at,
+            )
+
         try:
             while True:
                 try:
                     item = await track.recv()
                 except MediaStreamError:
                     break
+                now = time.time()
+                if pipeline is None and loading.done():
+                    pipeline = loading.result()
+                    if pipeline is None:
+                        break  # no speech engines: transcription is off
+                    for pcm, at in early:
+                        feed(pcm, at)
+                    early = []
                 frames = decoder.decode(item) if decoder is not None else [item]
                 for frame in frames:
                     for out in resampler.resample(frame):
-                        pipeline.feed(
-                            key,
-                            bytes(out.planes[0])[: out.samples * 2],
-                            participant_id=peer["participant_id"],
-                            peer_id=peer["peer_id"],
-                            name=peer["display_name"],
-                        )
+                        pcm = bytes(out.planes[0])[: out.samples * 2]
+                        if pipeline is not None:
+                            feed(pcm, now)
+                        elif early_bytes < EARLY_AUDIO_BYTES:
+                            early.append((pcm, now))
+                            early_bytes += len(pcm)
         except asyncio.CancelledError:
+            loading.cancel()
             raise
         except Exception:
             logger.exception("transcription tap of producer %s failed", key)
         finally:
             with contextlib.suppress(Exception):
                 track.stop()
-            pipeline.end_stream(key)
+            if pipeline is None and not loading.cancelled():
+                with contextlib.suppress(Exception):
+                    pipeline = await loading
+                if pipeline is not None:
+                    for pcm, at in early:
+                        feed(pcm, at)
+            if pipeline is not None:
+                pipeline.end_stream(key)
             self.taps.pop(key, None)
 
     # -- results -------------------------------------------------------------------------------------------
     def _on_segment(self, segment: TranscriptSegment) -> None:
-        tap = self.taps.get(segment.speaker_key)
+        tap = self.speakers.get(segment.speaker_key)
         peer = tap.peer if tap is not None else None
         if peer is None:
             peer = self._peer_from_store(segment.peer_id)
@@ -590,6 +625,8 @@ class MeetingTranscriber:
                 if pipeline is not None:
                     await pipeline.drain()
         self.sessions.pop(session_id, None)
+        for key in [k for k, t in self.speakers.items() if t.peer["session_id"] == session_id]:
+            self.speakers.pop(key, None)
         try:
             self.backend.complete_live_transcription(session_id)
         except Exception as exc:
