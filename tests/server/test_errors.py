@@ -16,8 +16,7 @@ def test_not_found_says_what_to_call_next() -> None:
     err = e.NotFoundError("No meeting found", status_code=404)
     text = str(tool_error("get the meeting", err, hint="Use meeting_get to list meetings."))
     assert (
-        text
-        == "Could not get the meeting: not found (No meeting found). Use meeting_get to list meetings."
+        text == "Could not get the meeting: not found (No meeting found). Use meeting_get to list meetings."
     )
 
 

@@ -24,6 +24,8 @@ def test_media_dir_comes_from_the_flag_then_the_environment_then_the_data_dir(tm
         resolve_media_dir(None, {"REALTIMEKIT_DATA_DIR": str(tmp_path / "data")})
         == tmp_path / "data" / "media"
     )
+    assert resolve_media_dir(None, {}, data_dir=tmp_path / "emb") == tmp_path / "emb" / "media"
+    assert resolve_media_dir(None, env, data_dir=tmp_path / "emb") == tmp_path / "env"
     assert resolve_media_dir(None, {}).name == "media"
 
 

@@ -25,12 +25,20 @@ async def test_status_names_backend_app_and_toolsets_without_starting_the_emulat
     assert status["toolsets"] == ["meetings", "participants", "sessions", "recordings", "bot"]
     assert len(status["tools"]) == 15 and status["read_only"] is False
     assert status["app_id"] and status["embedded_emulator_started"] is False
+    assert status["bots"] == {
+        "media_dir": str(tmp_path / "media"),
+        "started": False,
+        "live": 0,
+        "emulator_listener": None,
+    }
     # the identity is kept in the data dir, and the token is not in the status
     identity = json.loads((tmp_path / "identity.json").read_text())
     assert identity["app_id"] == status["app_id"] and identity["api_token"] not in json.dumps(status)
 
 
-async def test_templates_are_listed_for_exports_and_recordings(tmp_path: Path, mode: str) -> None:
+async def test_templates_are_listed_for_exports_recordings_and_bot_transcripts(
+    tmp_path: Path, mode: str
+) -> None:
     rig = make_rig(tmp_path)
     async with connect(rig.server, mode) as client:
         templates = {str(t.uri_template) for t in (await client.list_resource_templates()).resource_templates}
@@ -39,6 +47,7 @@ async def test_templates_are_listed_for_exports_and_recordings(tmp_path: Path, m
         "realtimekit://sessions/{session_id}/summary",
         "realtimekit://sessions/{session_id}/chat",
         "realtimekit://recordings/{recording_id}",
+        "realtimekit://bots/{bot_id}/transcript",
     }
 
 

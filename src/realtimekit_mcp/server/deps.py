@@ -55,7 +55,9 @@ class Deps:
         from realtimekit_mcp.server.media import resolve_media_dir
 
         self.settings = settings
-        self.media_dir = media_dir if media_dir is not None else resolve_media_dir()
+        self.media_dir = (
+            media_dir if media_dir is not None else resolve_media_dir(data_dir=settings.backend.data_dir)
+        )
         self._factory = client_factory
         self._client: RealtimeKitClient | None = None
         self._lock = anyio.Lock()

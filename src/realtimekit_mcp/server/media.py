@@ -29,12 +29,22 @@ class MediaPathError(ValueError):
     """A file name that is not allowed or not found; the message says what to do instead."""
 
 
-def resolve_media_dir(explicit: str | Path | None = None, env: Mapping[str, str] | None = None) -> Path:
-    """The configured media directory (not created, not resolved)."""
+def resolve_media_dir(
+    explicit: str | Path | None = None,
+    env: Mapping[str, str] | None = None,
+    *,
+    data_dir: Path | None = None,
+) -> Path:
+    """The configured media directory (not created, not resolved).
+
+    ``data_dir`` is the server's data directory when it has one (the embedded emulator's).
+    """
     env = os.environ if env is None else env
     chosen = explicit or env.get(MEDIA_ENV)
     if chosen:
         return Path(chosen).expanduser()
+    if data_dir is not None:
+        return data_dir / "media"
     data = env.get("REALTIMEKIT_DATA_DIR")
     if data:
         return Path(data).expanduser() / "media"
