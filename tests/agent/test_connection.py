@@ -286,3 +286,38 @@ async def test_events_queued_past_the_cap_while_disconnected_end_the_connection(
     with anyio.fail_after(5), pytest.raises(AgentUpgradeError) as caught:
         await late.connect(connection_id=first.connection_id)
     assert caught.value.code == "CONNECTION_NOT_FOUND"
+
+
+async def test_the_client_resumes_by_itself_after_a_network_drop(env: AgentEnv) -> None:
+    m = await env.meeting()
+    agent = await env.connect(await env.token(m, "bot"), subscriptions=("participant",))
+    with anyio.fail_after(5):
+        await agent.wait_event("session.started")
+    before = agent.connection_id
+    agent._ws.transport.abort()  # the network goes away: no close frame (1006)
+    r = await env.http.post(
+        "/_emulator/sessions", json={"meeting_id": m, "participants": [{"custom_participant_id": "late"}]}
+    )
+    assert r.status_code == 200, r.text
+    with anyio.fail_after(5):
+        joined = await agent.wait_event("participant.join")
+        info = await agent.get_connection()
+    assert joined.data["custom_participant_id"] == "late"
+    assert agent.resumes == 1 and info["connection_id"] == before and info["resumes"] == 1
+    assert not agent.ended.is_set()
+
+
+async def test_the_control_plane_lists_agent_connections_without_their_tokens(env: AgentEnv) -> None:
+    m = await env.meeting()
+    token = await env.token(m, "bot")
+    agent = await env.connect(token, subscriptions=("transcript",))
+    with anyio.fail_after(5):
+        await agent.wait_event("session.started")
+    r = await env.http.get("/_emulator/intelligence")
+    assert r.status_code == 200, r.text
+    data = r.json()["data"]
+    [listed] = data["agents"]
+    assert listed["connection_id"] == agent.connection_id and listed["connected"] is True
+    assert listed["subscriptions"] == ["transcript"]
+    assert data["transcription"]["taps"] == 0
+    assert token not in r.text

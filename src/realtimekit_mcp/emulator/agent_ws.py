@@ -36,8 +36,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final
 
-from starlette.responses import JSONResponse
-from starlette.routing import BaseRoute, WebSocketRoute
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route, WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from .. import _redact
@@ -551,6 +552,30 @@ async def _endpoint(websocket: WebSocket) -> None:
     await agent_hub(websocket.app).serve(websocket)
 
 
+async def inspect_intelligence(request: Request) -> Response:
+    """``GET /_emulator/intelligence``: Agent Participant connections and transcription counts
+    (control-plane access rules: loopback, or the API token from elsewhere)."""
+    from .routes._common import authenticate, backend_of, error_response
+    from .routes.client_api import _is_loopback
+
+    backend = backend_of(request)
+    try:
+        if not _is_loopback(request):
+            authenticate(request, backend)
+    except EmulatorError as exc:
+        return error_response(exc)
+    hub: AgentHub | None = getattr(request.app.state, "agent_hub", None)
+    transcriber = getattr(request.app.state, "transcriber", None)
+    data = {
+        "agents": hub.snapshot() if hub is not None else [],
+        "transcription": transcriber.stats() if transcriber is not None else None,
+    }
+    return JSONResponse({"success": True, "data": data})
+
+
 def agent_routes() -> list[BaseRoute]:
-    """``WebSocket /agent-ws/v1``."""
-    return [WebSocketRoute(AGENT_PATH, _endpoint)]
+    """``WebSocket /agent-ws/v1`` and ``GET /_emulator/intelligence``."""
+    return [
+        WebSocketRoute(AGENT_PATH, _endpoint),
+        Route("/_emulator/intelligence", inspect_intelligence, methods=["GET"]),
+    ]
