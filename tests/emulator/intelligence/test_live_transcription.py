@@ -117,3 +117,26 @@ async def test_transcribe_on_end_stores_lines_without_live_pushes(env: Env) -> N
         assert "transcript.received" not in [e.name for e in agent.events_since(0)]
     finally:
         await agent.close()
+
+
+async def test_the_last_words_of_a_speaker_who_leaves_at_once_still_reach_the_agent(env: Env) -> None:
+    preset = await env.preset("transcribed", transcription=True)
+    m = await env.meeting()
+    agent = AgentConnection(
+        await env.token(m, "notes", preset=preset),
+        url=agent_url(env.origin),
+        subscriptions=("transcript", "participant"),
+        ping_interval=None,
+    )
+    await agent.connect()
+    try:
+        alice = await env.bot(m, "alice", preset=preset, subscribe_audio=False)
+        with anyio.fail_after(30):
+            await alice.say("goodbye all.", wait=True)
+            await alice.leave()  # before the VAD's hangover ends the utterance
+            left = await agent.wait_event("participant.leave")
+            got = await agent.wait_event("transcript.received")
+        assert got.data["text"] == "goodbye all."
+        assert got.data["speaker"]["peer_id"] == left.data["peer_id"]
+    finally:
+        await agent.close()
