@@ -1,4 +1,6 @@
-"""Files the emulator serves: recordings (WAV), chat and transcript exports, summaries, HLS playlists.
+"""Files the emulator serves: recordings (WAV), chat and transcript exports, HLS playlists.
+
+Summaries are made by :func:`realtimekit_mcp.emulator.intelligence.summarize`.
 
 Everything here is a pure function of its inputs, so downloads are deterministic.
 """
@@ -9,10 +11,8 @@ import csv
 import io
 import json
 import math
-import re
 import struct
 import wave
-from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
@@ -152,114 +152,6 @@ TRANSCRIPT_RENDERERS = {
     "SRT": (transcript_srt, "application/x-subrip; charset=utf-8", "srt"),
     "VTT": (transcript_vtt, "text/vtt; charset=utf-8", "vtt"),
 }
-
-_STOP_WORDS = frozenset(
-    [
-        "a",
-        "an",
-        "and",
-        "are",
-        "as",
-        "at",
-        "be",
-        "but",
-        "by",
-        "for",
-        "from",
-        "has",
-        "have",
-        "i",
-        "in",
-        "is",
-        "it",
-        "its",
-        "of",
-        "on",
-        "or",
-        "so",
-        "that",
-        "the",
-        "this",
-        "to",
-        "was",
-        "we",
-        "were",
-        "will",
-        "with",
-        "you",
-        "your",
-        "our",
-        "us",
-        "they",
-        "them",
-        "he",
-        "she",
-        "his",
-        "her",
-        "not",
-        "do",
-        "does",
-        "did",
-        "can",
-        "just",
-        "also",
-    ]
-)
-_WORD = re.compile(r"[A-Za-z][A-Za-z'-]+")
-
-
-def summarize(
-    lines: Sequence[dict[str, Any]],
-    *,
-    title: str | None,
-    text_format: str = "markdown",
-    word_limit: int = 500,
-) -> str:
-    """A deterministic extractive summary: speakers, then the highest-scoring sentences in order.
-
-    Sentences are scored by the frequency of their content words across the transcript; the
-    summary keeps the best ones (at most five) within ``word_limit`` words.
-    """
-    heading = title or "Meeting"
-    speakers = list(dict.fromkeys(line.get("name") or "Unknown" for line in lines))
-    counts: Counter[str] = Counter(
-        word.lower()
-        for line in lines
-        for word in _WORD.findall(line["text"])
-        if word.lower() not in _STOP_WORDS
-    )
-
-    def score(text: str) -> float:
-        words = [w.lower() for w in _WORD.findall(text) if w.lower() not in _STOP_WORDS]
-        return sum(counts[w] for w in words) / (len(words) or 1)
-
-    ranked = sorted(range(len(lines)), key=lambda i: (-score(lines[i]["text"]), i))
-    chosen: list[int] = []
-    words_used = 0
-    for index in ranked:
-        n = len(lines[index]["text"].split())
-        if len(chosen) >= 5 or words_used + n > word_limit:
-            continue
-        chosen.append(index)
-        words_used += n
-    points = [f"{lines[i].get('name') or 'Unknown'}: {lines[i]['text']}" for i in sorted(chosen)]
-    topics = [word for word, _ in counts.most_common(5)]
-    if text_format == "plain_text":
-        parts = [f"Summary of {heading}", f"Participants: {', '.join(speakers) or 'none'}"]
-        if topics:
-            parts.append(f"Topics: {', '.join(topics)}")
-        parts.extend(f"- {p}" for p in points)
-        if not points:
-            parts.append("No discussion was transcribed.")
-        return "\n".join(parts) + "\n"
-    parts = [f"# Summary of {heading}", "", f"**Participants:** {', '.join(speakers) or 'none'}", ""]
-    if topics:
-        parts += [f"**Topics:** {', '.join(topics)}", ""]
-    parts.append("## Key points")
-    parts.extend(f"- {p}" for p in points)
-    if not points:
-        parts.append("- No discussion was transcribed.")
-    return "\n".join(parts) + "\n"
 
 
 def hls_playlist() -> str:
