@@ -20,7 +20,7 @@ from .config import EmulatorConfig
 from .control import control_routes
 from .errors import EmulatorError, MethodNotAllowed, NotFound
 from .events import EventSink
-from .intelligence import close_intelligence, install_intelligence
+from .intelligence import close_intelligence, install_intelligence, intelligence_routes
 from .routes import api_routes
 from .routes._common import authenticate, error_response, internal_error_response, log_unexpected
 from .routes.client_api import close_live_plane, live_routes
@@ -141,6 +141,7 @@ def create_app(
         *control_routes(),
         *live_routes(),
         *agent_routes(),
+        *intelligence_routes(),
         *api_routes(),
     ]
     app = Starlette(

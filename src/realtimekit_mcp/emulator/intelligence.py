@@ -42,6 +42,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route
+
 if TYPE_CHECKING:
     from starlette.applications import Starlette
 
@@ -55,6 +59,7 @@ __all__ = [
     "MeetingTranscriber",
     "close_intelligence",
     "install_intelligence",
+    "intelligence_routes",
     "summarize",
     "transcript_push_json",
 ]
@@ -699,3 +704,27 @@ async def close_intelligence(app: Starlette | Any) -> None:
     transcriber: MeetingTranscriber | None = getattr(app.state, "transcriber", None)
     if transcriber is not None:
         await transcriber.aclose()
+
+
+async def active_transcript(request: Request) -> Response:
+    """``GET /v2/meetings/{meeting_id}/active-transcript`` (Bearer participant token): the CSV
+    download URL of the transcript so far of the meeting's LIVE session (404 when none is live)."""
+    from .errors import EmulatorError, Forbidden
+    from .routes._common import backend_of, error_response
+    from .routes.client_api import _bearer
+
+    backend = backend_of(request)
+    meeting_id = str(request.path_params["meeting_id"]).lower()
+    try:
+        details = backend.verify_participant_token(_bearer(request))
+        if str(details["claims"]["meetingId"]).lower() != meeting_id:
+            raise Forbidden("The participant token is for another meeting")
+        data = backend.active_transcript(details["app_id"], meeting_id)
+    except EmulatorError as exc:
+        return error_response(exc)
+    return JSONResponse({"success": True, "data": data})
+
+
+def intelligence_routes() -> list[BaseRoute]:
+    """The client API route of meeting intelligence (``active-transcript``)."""
+    return [Route("/v2/meetings/{meeting_id}/active-transcript", active_transcript, methods=["GET"])]

@@ -140,3 +140,38 @@ async def test_the_last_words_of_a_speaker_who_leaves_at_once_still_reach_the_ag
         assert got.data["speaker"]["peer_id"] == left.data["peer_id"]
     finally:
         await agent.close()
+
+
+async def test_the_active_transcript_of_a_live_session_is_downloadable_with_a_participant_token(
+    env: Env,
+) -> None:
+    preset = await env.preset("transcribed", transcription=True)
+    m = await env.meeting()
+    token = await env.token(m, "reader", preset=preset)
+    url = f"/v2/meetings/{m}/active-transcript"
+    r = await env.http.get(url, headers={"Authorization": f"Bearer {token}"})
+    assert r.status_code == 404  # nobody has joined: no live session
+    alice = await env.bot(m, "alice", preset=preset, subscribe_audio=False)
+    agent = AgentConnection(
+        token, url=agent_url(env.origin), subscriptions=("transcript",), ping_interval=None
+    )
+    await agent.connect()
+    try:
+        with anyio.fail_after(30):
+            await alice.say("live notes.", wait=True)
+            await agent.wait_event("transcript.received")
+        r = await env.http.get(url, headers={"Authorization": f"Bearer {token}"})
+        assert r.status_code == 200, r.text
+        data = r.json()["data"]
+        rows = list(csv.reader(io.StringIO(await _download(env, data["transcript_download_url"]))))
+        assert [row[5] for row in rows] == ["live notes."]
+        assert data["session_id"] == agent.session_id
+        r = await env.http.get(url, headers={"Authorization": "Bearer nope"})
+        assert r.status_code == 401
+        other = await env.meeting()
+        r = await env.http.get(
+            f"/v2/meetings/{other}/active-transcript", headers={"Authorization": f"Bearer {token}"}
+        )
+        assert r.status_code == 403
+    finally:
+        await agent.close()

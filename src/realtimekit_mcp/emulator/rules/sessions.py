@@ -239,6 +239,17 @@ class SessionRules(RulesBase):
             self._generate_summary(session)
 
     @_locked
+    def active_transcript(self, app_id: str, meeting_id: str) -> dict[str, Any]:
+        """The transcript so far of a meeting's LIVE session (client API ``active-transcript``)."""
+        session = self._active_session(app_id, meeting_id)
+        url, expiry = self._signed_url("transcript-csv", session["id"])
+        return {
+            "session_id": session["id"],
+            "transcript_download_url": url,
+            "transcript_download_url_expiry": expiry,
+        }
+
+    @_locked
     def begin_live_transcription(self, session_id: str) -> None:
         """The emulator transcribes this session live: its end waits for :meth:`complete_live_transcription`."""
         with self.store.transaction():
