@@ -175,3 +175,29 @@ async def test_the_active_transcript_of_a_live_session_is_downloadable_with_a_pa
         assert r.status_code == 403
     finally:
         await agent.close()
+
+
+async def test_simultaneous_speakers_are_transcribed_separately_with_the_right_names(env: Env) -> None:
+    preset = await env.preset("transcribed", transcription=True)
+    m = await env.meeting()
+    agent = AgentConnection(
+        await env.token(m, "notes", preset=preset),
+        url=agent_url(env.origin),
+        subscriptions=("transcript",),
+        ping_interval=None,
+    )
+    await agent.connect()
+    try:
+        alice = await env.bot(m, "alice", preset=preset, subscribe_audio=False)
+        bob = await env.bot(m, "bob", preset=preset, subscribe_audio=False)
+        lines = {"Alice": "alice talks over bob.", "Bob": "bob talks over alice."}
+        with anyio.fail_after(30):
+            async with anyio.create_task_group() as tg:
+                tg.start_soon(lambda: alice.say(lines["Alice"], wait=True))
+                tg.start_soon(lambda: bob.say(lines["Bob"], wait=True))
+            first = await agent.wait_event("transcript.received")
+            second = await agent.wait_event("transcript.received", after=first.seq)
+        heard = {e.data["speaker"]["display_name"]: e.data["text"] for e in (first, second)}
+        assert heard == lines
+    finally:
+        await agent.close()
