@@ -387,6 +387,15 @@ class AgentConnection:
                 return
             await self._changed.wait()
 
+    async def transcripts(self, *, after: int = 0, finals_only: bool = True) -> AsyncIterator[AgentEvent]:
+        """``transcript.received`` events as they arrive (only finals unless ``finals_only=False``)."""
+        async for event in self.events(after=after):
+            if event.name != "transcript.received":
+                continue
+            if finals_only and isinstance(event.data, dict) and event.data.get("is_final") is False:
+                continue
+            yield event
+
     async def request(self, name: str, data: dict[str, Any] | None = None) -> Any:
         """Send a request and return its result's ``data``.
 
