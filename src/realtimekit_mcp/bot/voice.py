@@ -16,6 +16,7 @@ import contextlib
 import itertools
 import logging
 import time
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -33,7 +34,18 @@ __all__ = ["Listener", "Speaker", "SpeechItem", "resolve_stt", "resolve_tts", "r
 
 logger = logging.getLogger(__name__)
 
-_tts_limiter: dict[int, anyio.CapacityLimiter] = {}
+_tts_limiters: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[int, anyio.CapacityLimiter]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _tts_limiter(engine: TTSEngine) -> anyio.CapacityLimiter:
+    """One synthesis at a time per engine and event loop (piper uses all cores by itself)."""
+    per_loop = _tts_limiters.setdefault(asyncio.get_running_loop(), {})
+    limiter = per_loop.get(id(engine))
+    if limiter is None:
+        limiter = per_loop[id(engine)] = anyio.CapacityLimiter(1)
+    return limiter
 
 
 def resolve_tts(engine: TTSEngine | str | None) -> TTSEngine:
@@ -230,7 +242,7 @@ class Speaker:
                 pcm = resample(pcm, engine.sample_rate, SAMPLE_RATE)
             return pcm
 
-        limiter = _tts_limiter.setdefault(id(engine), anyio.CapacityLimiter(1))
+        limiter = _tts_limiter(engine)
         for sentence in item.sentences:
             # keep at most `lookahead` sentences queued beyond the one playing
             while len(played) > self.lookahead:
@@ -257,8 +269,9 @@ class Speaker:
         try:
             await asyncio.shield(future)
         except asyncio.CancelledError:
-            if future.cancelled():  # stop, stop_audio or leave cleared the source
-                return False
+            task = asyncio.current_task()
+            if future.cancelled() and not (task is not None and task.cancelling()):
+                return False  # stop, stop_audio or leave cleared the source
             raise  # this task is being cancelled
         return True
 
