@@ -607,17 +607,80 @@ def _worker_argv(role: str) -> list[str]:
     return [sys.executable, str(Path(__file__).resolve()), "--role", role]
 
 
-async def _measure(
-    children: Sequence[Child], warmup: float, duration: float
-) -> tuple[float, float, dict[str, float]]:
-    """Let the media settle, then read every child's CPU over ``duration`` seconds."""
+def runqueue_wait_seconds(pid: int) -> float:
+    """Seconds the threads of a process spent runnable but waiting for a CPU (``schedstat``)."""
+    total = 0
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        with contextlib.suppress(OSError, IndexError, ValueError):
+            total += int((task / "schedstat").read_text().split()[1])
+    return total / 1e9
+
+
+def machine_counters() -> tuple[float, float, float]:
+    """Busy and total CPU seconds of the machine (``/proc/stat``), and CPU pressure (PSI ``some``)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    idle = values[3] + values[4]
+    pressure = 0.0
+    with contextlib.suppress(OSError, IndexError, ValueError):
+        some = Path("/proc/pressure/cpu").read_text().splitlines()[0]
+        pressure = int(some.rsplit("total=", 1)[1]) / 1e6
+    return (sum(values) - idle) / ticks, sum(values) / ticks, pressure
+
+
+@dataclass
+class Window:
+    """A measurement window: its bounds and what each process and the machine did in it."""
+
+    t0: float
+    t1: float
+    cpu: dict[str, float]
+    """CPU seconds per child."""
+    wait: dict[str, float]
+    """Run-queue wait in % of the window per child (waiting for a core: the machine was busy)."""
+    machine_busy_pct: float
+    """All CPU use on the machine (ours and everyone else's), % of all cores."""
+    others_pct_of_core: float
+    """CPU used by processes other than the children, % of one core."""
+    cpu_pressure_pct: float
+    """PSI: share of the window in which some runnable task waited for a CPU."""
+
+    @property
+    def wall(self) -> float:
+        return self.t1 - self.t0
+
+    def machine(self) -> dict[str, Any]:
+        return {
+            "busy_pct_of_all_cores": round(self.machine_busy_pct, 1),
+            "others_pct_of_one_core": round(self.others_pct_of_core, 1),
+            "cpu_pressure_some_pct": round(self.cpu_pressure_pct, 1),
+            "runqueue_wait_pct": {k: round(v, 1) for k, v in self.wait.items()},
+        }
+
+
+async def _measure(children: Sequence[Child], warmup: float, duration: float) -> Window:
+    """Let the media settle, then read every child's CPU (and the machine's) over ``duration`` s."""
     await asyncio.sleep(warmup)
     t0 = time.monotonic()
-    before = {c.name: cpu_seconds(c.pid) for c in children}
+    busy0, total0, psi0 = machine_counters()
+    cpu0 = {c.name: cpu_seconds(c.pid) for c in children}
+    wait0 = {c.name: runqueue_wait_seconds(c.pid) for c in children}
     await asyncio.sleep(duration)
-    after = {c.name: cpu_seconds(c.pid) for c in children}
+    cpu1 = {c.name: cpu_seconds(c.pid) for c in children}
+    wait1 = {c.name: runqueue_wait_seconds(c.pid) for c in children}
+    busy1, total1, psi1 = machine_counters()
     t1 = time.monotonic()
-    return t0, t1, {name: after[name] - before[name] for name in before}
+    wall = t1 - t0
+    cpu = {name: cpu1[name] - cpu0[name] for name in cpu0}
+    return Window(
+        t0=t0,
+        t1=t1,
+        cpu=cpu,
+        wait={name: 100 * (wait1[name] - wait0[name]) / wall for name in wait0},
+        machine_busy_pct=100 * (busy1 - busy0) / max(1e-9, total1 - total0),
+        others_pct_of_core=100 * ((busy1 - busy0) - sum(cpu.values())) / wall,
+        cpu_pressure_pct=100 * (psi1 - psi0) / wall,
+    )
 
 
 async def run_raw(streams: int, args: argparse.Namespace, tmp: Path, prefetch: int | None) -> dict[str, Any]:
@@ -633,7 +696,8 @@ async def run_raw(streams: int, args: argparse.Namespace, tmp: Path, prefetch: i
         await sender.send({"sdp": answers["sdp"]})
         await sender.expect("ready", 60)
         await receiver.expect("ready", 90)
-        t0, t1, cpu = await _measure([sender, receiver], args.warmup, args.duration)
+        window = await _measure([sender, receiver], args.warmup, args.duration)
+        t0, t1, cpu = window.t0, window.t1, window.cpu
         await sender.send(f"stop {t0} {t1}")
         await receiver.send(f"stop {t0} {t1}")
         sent = await sender.expect("result", 30)
@@ -657,6 +721,7 @@ async def run_raw(streams: int, args: argparse.Namespace, tmp: Path, prefetch: i
         "sender_loop_lag": sent["loop_lag"],
         "sender_pacing_lag": sent["pacing_lag"],
         "receiver_loop_lag": got["loop_lag"],
+        "machine": window.machine(),
     }
 
 
@@ -713,7 +778,8 @@ async def run_bots(n: int, args: argparse.Namespace, tmp: Path) -> dict[str, Any
         await speakers.send({"origin": details["origin"], "tokens": tokens[1:]})
         await speakers.expect("ready", 30 + 3 * n)
         ready = await listener.expect("ready", 100)
-        t0, t1, cpu = await _measure([emulator, speakers, listener], args.warmup, args.duration)
+        window = await _measure([emulator, speakers, listener], args.warmup, args.duration)
+        t0, t1, cpu = window.t0, window.t1, window.cpu
         await speakers.send(f"stop {t0} {t1}")
         await listener.send(f"stop {t0} {t1}")
         sent = await speakers.expect("result", 30)
@@ -742,6 +808,7 @@ async def run_bots(n: int, args: argparse.Namespace, tmp: Path) -> dict[str, Any
         "speakers_loop_lag": sent["loop_lag"],
         "speakers_pacing_lag": sent["pacing_lag"],
         "listener_loop_lag": got["loop_lag"],
+        "machine": window.machine(),
         "passed": fraction < TARGET_LATE_LOST,
         "latency": match_latencies(sent["published_onsets"], got["heard_onsets"], t0, t1),
         "speaker_states": sent["states"],
@@ -792,6 +859,10 @@ def _lag(summary: dict[str, Any]) -> str:
     return f"{_fmt(summary['p99_ms'])}/{_fmt(summary['max_ms'])}"
 
 
+def _waits(machine: dict[str, Any]) -> str:
+    return ", ".join(f"{v:.1f} %" for v in machine["runqueue_wait_pct"].values())
+
+
 def print_report(report: Report, out: Any = sys.stdout) -> None:
     """The tables and the verdicts, as Markdown-ish text."""
     out.write(
@@ -801,7 +872,8 @@ def print_report(report: Report, out: Any = sys.stdout) -> None:
     out.write("raw aiortc baseline (sender and receiver processes, 127.0.0.1, no signalling server):\n\n")
     out.write(
         "| pairs | sender CPU/stream | receiver CPU/stream | late+lost | worst extra delay | "
-        "latency p50 / p95 | loop lag p99/max (send, recv) |\n|" + "---|" * 7 + "\n"
+        "latency p50 / p95 | loop lag p99/max (send, recv) | run-queue wait (send, recv) | "
+        "others' CPU |\n|" + "---|" * 9 + "\n"
     )
     for raw in report.raw:
         lat = raw["latency"]
@@ -809,7 +881,8 @@ def print_report(report: Report, out: Any = sys.stdout) -> None:
             f"| {raw['streams']} | {raw['sender_cpu_pct_per_stream']:.2f} % | "
             f"{raw['receiver_cpu_pct_per_stream']:.2f} % | {100 * raw['late_lost_fraction']:.2f} % | "
             f"{raw['worst_extra_delay_ms']:.0f} ms | {_fmt(lat['p50_ms'])} / {_fmt(lat['p95_ms'])} ms | "
-            f"{_lag(raw['sender_loop_lag'])}, {_lag(raw['receiver_loop_lag'])} ms |\n"
+            f"{_lag(raw['sender_loop_lag'])}, {_lag(raw['receiver_loop_lag'])} ms | "
+            f"{_waits(raw['machine'])} | {raw['machine']['others_pct_of_one_core']:.0f} % |\n"
         )
     out.write(
         "\nbots through the emulator SFU (CPU in % of one core; ratios against the raw run with the "
@@ -818,7 +891,9 @@ def print_report(report: Report, out: Any = sys.stdout) -> None:
     out.write(
         "| N | bot CPU/bot | vs raw sender | SFU CPU/bot | listener CPU/stream | e2e vs raw pair | "
         "late | lost | late+lost | worst extra delay | latency p50 / p95 | loop lag p99/max "
-        "(speakers, listener) | ok |\n|" + "---|" * 13 + "\n"
+        "(speakers, listener) | run-queue wait (SFU, speakers, listener) | others' CPU | ok |\n|"
+        + "---|" * 15
+        + "\n"
     )
     for s in report.steps:
         ratio, e2e = report.ratios(s)
@@ -829,6 +904,7 @@ def print_report(report: Report, out: Any = sys.stdout) -> None:
             f"{100 * s['late_lost_fraction']:.2f} % | {s['worst_extra_delay_ms']:.0f} ms | "
             f"{_fmt(lat['p50_ms'])} / {_fmt(lat['p95_ms'])} ms | "
             f"{_lag(s['speakers_loop_lag'])}, {_lag(s['listener_loop_lag'])} ms | "
+            f"{_waits(s['machine'])} | {s['machine']['others_pct_of_one_core']:.0f} % | "
             f"{'yes' if s['passed'] else 'NO'} |\n"
         )
     out.write("\n")
