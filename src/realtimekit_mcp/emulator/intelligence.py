@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import json
 import logging
 import math
@@ -60,6 +61,7 @@ __all__ = [
     "close_intelligence",
     "install_intelligence",
     "intelligence_routes",
+    "mask_profanity",
     "summarize",
     "transcript_push_json",
 ]
@@ -294,6 +296,19 @@ def summarize(
     out += ["", "## Speakers"]
     out.extend(f"- {s}" for s in share)
     return "\n".join(out) + "\n"
+
+
+_PROFANITY: Final = re.compile(
+    r"\b(?:fuck\w*|motherfuck\w*|shit\w*|bullshit|bitch\w*|asshole\w*|bastard\w*|"
+    r"dickhead\w*|cunt\w*|piss(?:ed)?|crap(?:py)?|damn(?:ed|it)?|goddamn\w*)\b",
+    re.IGNORECASE,
+)
+
+
+def mask_profanity(text: str) -> str:
+    """``ai_config.transcription.profanity_filter``: common English profanities keep their first
+    letter, the rest becomes ``*`` (``"this is shit"`` -> ``"this is s***"``)."""
+    return _PROFANITY.sub(lambda m: m.group(0)[0] + "*" * (len(m.group(0)) - 1), text)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -540,6 +555,10 @@ class MeetingTranscriber:
         offset = backend.now().timestamp() - time.time()  # the emulator clock may be advanced
         with backend._lock:
             session = backend.store.get("session", session_id) or {}
+            meeting = backend.store.get("meeting", peer["meeting_id"]) or {}
+        transcription = (meeting.get("ai_config") or {}).get("transcription") or {}
+        if transcription.get("profanity_filter"):
+            segment = dataclasses.replace(segment, text=mask_profanity(segment.text))
         started = _epoch(session.get("started_at"))
         start_ms = max(0, int((segment.start + offset - started) * 1000)) if started else 0
         end_ms = max(start_ms, int((segment.end + offset - started) * 1000)) if started else start_ms

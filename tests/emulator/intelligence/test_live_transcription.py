@@ -203,3 +203,31 @@ async def test_simultaneous_speakers_are_transcribed_separately_with_the_right_n
         assert heard == lines
     finally:
         await agent.close()
+
+
+async def test_the_meetings_profanity_filter_masks_live_and_stored_transcripts(env: Env) -> None:
+    preset = await env.preset("transcribed", transcription=True)
+    m = await env.meeting(ai_config={"transcription": {"profanity_filter": True}})
+    token = await env.token(m, "notes", preset=preset)
+    agent = AgentConnection(
+        token,
+        url=agent_url(env.origin),
+        subscriptions=("transcript",),
+        ping_interval=None,
+    )
+    await agent.connect()
+    try:
+        alice = await env.bot(m, "alice", preset=preset, subscribe_audio=False)
+        with anyio.fail_after(30):
+            await alice.say("well damn.", wait=True)
+            got = await agent.wait_event("transcript.received")
+            r = await env.http.get(
+                f"/v2/meetings/{m}/active-transcript", headers={"Authorization": f"Bearer {token}"}
+            )
+        assert got.data["text"] == "well d***."
+        rows = list(
+            csv.reader(io.StringIO(await _download(env, r.json()["data"]["transcript_download_url"])))
+        )
+        assert [row[5] for row in rows] == ["well d***."]
+    finally:
+        await agent.close()

@@ -72,3 +72,10 @@ def test_the_word_limit_bounds_main_points_and_action_items() -> None:
 def test_an_empty_transcript_says_so() -> None:
     text = summarize([], title="Quiet")
     assert "- No discussion was transcribed." in text and "- None detected." in text
+
+
+def test_the_profanity_filter_masks_all_but_the_first_letter() -> None:
+    from realtimekit_mcp.emulator.intelligence import mask_profanity
+
+    assert mask_profanity("This is Shit, damn it.") == "This is S***, d*** it."
+    assert mask_profanity("Scunthorpe classic assessment") == "Scunthorpe classic assessment"
