@@ -27,7 +27,7 @@ def pct(values: list[float], q: float) -> float:
 
 
 async def measure_pair(n: int, mode: str) -> dict[str, list[float]]:
-    """meeting_list through MCP vs client.meetings.list with the same arguments, interleaved."""
+    """meeting_get (its list mode) through MCP vs client.meetings.list with the same arguments, interleaved."""
     rig = make_rig(Path(tempfile.mkdtemp(prefix="rtk-bench-")))
     client = await rig.server.deps.client()
     for i in range(5):
@@ -37,13 +37,13 @@ async def measure_pair(n: int, mode: str) -> dict[str, list[float]]:
     async with Client(rig.server, mode=mode) as mcp:  # type: ignore[arg-type]
         for _ in range(30):
             await client.meetings.list(page_no=1, per_page=5)
-            await mcp.call_tool("meeting_list", {"limit": 5})
+            await mcp.call_tool("meeting_get", {"limit": 5})
         for _ in range(n):
             t0 = time.perf_counter()
             await client.meetings.list(page_no=1, per_page=5)
             direct.append(time.perf_counter() - t0)
             t0 = time.perf_counter()
-            result = await mcp.call_tool("meeting_list", {"limit": 5})
+            result = await mcp.call_tool("meeting_get", {"limit": 5})
             via_mcp.append(time.perf_counter() - t0)
             assert not result.is_error
     return {"direct": direct, "mcp": via_mcp}
@@ -57,7 +57,7 @@ def main() -> int:
 
     logging.disable(logging.INFO)
     print(
-        f"tool overhead: meeting_list (limit 5) via in-memory MCP client vs client.meetings.list, n={args.n}"
+        f"tool overhead: meeting_get (list, limit 5) via in-memory MCP client vs client.meetings.list, n={args.n}"
     )
     for mode in ("2026-07-28", "legacy"):
         times = anyio.run(measure_pair, args.n, mode)

@@ -297,3 +297,67 @@ def test_handles_are_opaque_and_unique() -> None:
 def test_unknown_handle_error_says_how_to_recover() -> None:
     message = str(unknown_handle("bot_x"))
     assert "bot_x" in message and "bot_join" in message and "bot_status" in message
+
+
+async def test_no_bot_tool_output_or_log_carries_the_api_token_or_a_participant_token(
+    tmp_path: Path, mode: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    import logging
+
+    pytest.importorskip("aiortc")
+    from realtimekit_mcp.emulator import EmulatorConfig
+    from realtimekit_mcp.emulator.server import run_emulator
+
+    from realtimekit_mcp._redact import RedactingFilter
+
+    caplog.set_level(logging.DEBUG)
+    # What `realtimekit-mcp serve` installs on its log handlers (e.g. websockets logs the socket URL
+    # with the bot's participant token at DEBUG; the filter must redact it).
+    caplog.handler.addFilter(RedactingFilter())
+    canary = "CANARY-bot-3d1f-do-not-leak-9e0a"
+    media = tmp_path / "media"
+    media.mkdir()
+    write_tone_wav(media / "tone.wav", seconds=0.2)
+    config = EmulatorConfig(account_id=ACCOUNT, app_id=APP, api_token=canary, db_path=":memory:")
+    async with run_emulator(config, host="127.0.0.1", port=0) as running:
+        backend = BackendSettings(
+            kind="url", base_url=running.base_url, account_id=ACCOUNT, app_id=APP, api_token=canary
+        )
+        server = build_server(ServerSettings(backend=backend), media_dir=media, bot_options=TEST_SPEECH)
+        seen: list[str] = []
+        async with connect(server, mode, elicitation_callback=accept) as client:
+            meeting_id = await _meeting(client)
+            a = await _join(client, meeting_id, "A")
+            b = await _join(client, meeting_id, "B")
+            token = server.deps.bot_manager._bots[a["bot_id"]].bot._token  # type: ignore[union-attr]
+            calls: list[tuple[str, dict[str, Any]]] = [
+                ("bot_send", {"bot_id": a["bot_id"], "action": "chat", "text": "hi"}),
+                (
+                    "bot_send",
+                    {"bot_id": a["bot_id"], "action": "chat", "text": "psst", "to": [b["participant_id"]]},
+                ),
+                ("bot_send", {"bot_id": a["bot_id"], "action": "chat", "text": "x", "to": ["nobody"]}),
+                ("bot_send", {"bot_id": a["bot_id"], "action": "play", "file": "tone.wav"}),
+                ("bot_send", {"bot_id": a["bot_id"], "action": "say", "text": "hello"}),
+                ("bot_send", {"bot_id": a["bot_id"], "action": "show", "file": "../x.png"}),
+                ("bot_status", {"bot_id": b["bot_id"]}),
+                ("bot_status", {}),
+                (
+                    "session_moderate",
+                    {"meeting_id": meeting_id, "action": "kick", "participant_ids": [b["participant_id"]]},
+                ),
+                ("bot_leave", {"bot_id": a["bot_id"]}),
+                ("bot_status", {"bot_id": a["bot_id"]}),
+                ("bot_send", {"bot_id": a["bot_id"], "action": "chat", "text": "late"}),
+                ("bot_join", {"meeting_id": "00000000-0000-4000-8000-000000000000"}),
+            ]
+            for name, args in calls:
+                seen.append((await client.call_tool(name, args)).model_dump_json())
+            seen.append((await client.read_resource("realtimekit://status")).model_dump_json())
+            seen.append(
+                (await client.read_resource(f"realtimekit://bots/{b['bot_id']}/transcript")).model_dump_json()
+            )
+    assert any("psst" in s for s in seen) and any("not in the room" in s for s in seen)
+    logs = "\n".join(r.getMessage() for r in caplog.records) + caplog.text
+    for blob in [*seen, logs]:
+        assert canary not in blob and token not in blob
