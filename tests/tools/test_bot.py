@@ -305,10 +305,9 @@ async def test_no_bot_tool_output_or_log_carries_the_api_token_or_a_participant_
     import logging
 
     pytest.importorskip("aiortc")
+    from realtimekit_mcp._redact import RedactingFilter
     from realtimekit_mcp.emulator import EmulatorConfig
     from realtimekit_mcp.emulator.server import run_emulator
-
-    from realtimekit_mcp._redact import RedactingFilter
 
     caplog.set_level(logging.DEBUG)
     # What `realtimekit-mcp serve` installs on its log handlers (e.g. websockets logs the socket URL
