@@ -54,7 +54,10 @@ async def test_old_recording_start_and_stop_names_still_work(tmp_path: Path, mod
         assert meeting is not None
         await seed_session(rig, meeting["id"], end=False)
         started = await call_ok(client, "recording_start", {"meeting_id": meeting["id"]})
-        assert started.structured_content is not None and started.structured_content["meeting_id"] == meeting["id"]
+        assert (
+            started.structured_content is not None
+            and started.structured_content["meeting_id"] == meeting["id"]
+        )
         stopped = await call_ok(client, "recording_stop", {"meeting_id": meeting["id"]})
         assert stopped.structured_content is not None
         assert stopped.structured_content["id"] == started.structured_content["id"]
