@@ -377,11 +377,14 @@ class MeetingTranscriber:
 
     # -- notices ---------------------------------------------------------------------------------------
     def _on_notice(self, notice: str, data: dict[str, Any]) -> None:
+        if notice not in ("producer.created", "session.ended"):
+            return
+        with contextlib.suppress(RuntimeError):
+            self._loop = asyncio.get_running_loop()
         if notice == "producer.created" and data.get("kind") == "audio":
-            with contextlib.suppress(RuntimeError):
-                self._loop = asyncio.get_running_loop()
             self._call(self._producer_created, str(data["producer_id"]), str(data["peer_id"]))
-        elif notice == "session.ended" and str(data.get("session_id")) in self.sessions:
+        elif notice == "session.ended":
+            # also sessions transcribed before a restart: complete_live_transcription checks the flag
             self._call(self._session_ended, str(data["session_id"]))
 
     def _call(self, fn: Any, *args: Any) -> None:
@@ -633,7 +636,13 @@ class MeetingTranscriber:
 
     # -- session end -------------------------------------------------------------------------------------
     def _session_ended(self, session_id: str) -> None:
-        self._spawn(self._complete(session_id))
+        if session_id in self.sessions:
+            self._spawn(self._complete(session_id))
+            return
+        try:  # nothing in flight here (e.g. transcribed before a restart): complete now if flagged
+            self.backend.complete_live_transcription(session_id)
+        except Exception as exc:
+            logger.warning("completing the transcript of %s failed: %s", session_id, type(exc).__name__)
 
     async def _complete(self, session_id: str) -> None:
         # The peers' sockets close after the session ends; their taps end their streams, then drain.

@@ -264,7 +264,12 @@ class SessionRules(RulesBase):
         there is one) and make the summary when the meeting has ``summarize_on_end``."""
         with self.store.transaction():
             session = self.store.get("session", session_id)
-            if session is None or session["status"] != "ENDED" or session.get("transcript_completed"):
+            if (
+                session is None
+                or session["status"] != "ENDED"
+                or not session.get("transcribed_live")
+                or session.get("transcript_completed")
+            ):
                 return
             session["transcript_completed"] = True
             self.store.put("session", session, app_id=session["app_id"], parent=session["meeting_id"])
