@@ -114,6 +114,7 @@ class Speaker:
         engine: a TTS engine or registry name (None: ``"piper"``), resolved on first use.
         emit: ``emit(type, **data)`` for ``speech_started`` / ``speech_ended`` events.
         lookahead: sentences synthesised ahead of what is playing.
+        first_max: a first sentence longer than this is cut at its first comma (sooner first audio).
     """
 
     def __init__(
@@ -123,7 +124,9 @@ class Speaker:
         *,
         emit: Callable[..., Any] | None = None,
         lookahead: int = 1,
+        first_max: int | None = 40,
     ) -> None:
+        self.first_max = first_max
         self.source = source
         self._engine_spec = engine
         self._engine: TTSEngine | None = None if engine is None or isinstance(engine, str) else engine
@@ -159,7 +162,7 @@ class Speaker:
         item = SpeechItem(
             id=next(self._ids),
             text=text,
-            sentences=split_sentences(text),
+            sentences=split_sentences(text, first_max=self.first_max),
             requested_at=time.monotonic(),
             done=asyncio.get_running_loop().create_future(),
             generation=self._generation,

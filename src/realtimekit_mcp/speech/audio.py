@@ -17,12 +17,27 @@ _SENTENCE_END = re.compile(r"(?<=[.!?;])\s+|(?<=[.!?;][\"')\]])\s+|\n+")
 _MAX_SENTENCE_CHARS = 240
 
 
-def split_sentences(text: str) -> list[str]:
+def split_sentences(text: str, *, first_max: int | None = None) -> list[str]:
     """Split text into sentences to synthesise one by one (long ones are cut at commas or spaces).
+
+    ``first_max``: when the first sentence is longer, it is cut at its first comma (or semicolon,
+    colon, dash) that leaves at least 12 characters before it, so the first audio is ready sooner.
 
     >>> split_sentences("Hello there. How are you?  Fine!")
     ['Hello there.', 'How are you?', 'Fine!']
+    >>> split_sentences("Well, as I said before, we are late.", first_max=20)
+    ['Well, as I said before,', 'we are late.']
     """
+    out = _split(text)
+    if first_max is not None and out and len(out[0]) > first_max:
+        first = out[0]
+        cut = min((i for i in (first.find(m, 12) for m in (", ", "; ", ": ", " - ")) if i > 0), default=-1)
+        if 0 < cut < len(first) - 12:
+            out[0:1] = [first[: cut + 1].strip(), first[cut + 1 :].strip()]
+    return out
+
+
+def _split(text: str) -> list[str]:
     out: list[str] = []
     for piece in _SENTENCE_END.split(text):
         sentence = " ".join(piece.split())
