@@ -174,6 +174,16 @@ async def test_unknown_bot_ids_are_actionable_errors(live: Live, mode: str) -> N
         assert missing.is_error and "Could not join" in text(missing)
 
 
+async def test_joining_an_inactive_meeting_is_refused_with_the_reason(live: Live, mode: str) -> None:
+    async with connect(live.server, mode, elicitation_callback=accept) as client:
+        meeting_id = await _meeting(client)
+        await call_ok(client, "meeting_update", {"meeting_id": meeting_id, "status": "INACTIVE"})
+        result = await client.call_tool("bot_join", {"meeting_id": meeting_id})
+        assert result.is_error
+        assert f"Could not join meeting {meeting_id}" in text(result) and "INACTIVE" in text(result)
+        assert "No bots" in text(await call_ok(client, "bot_status", {}))
+
+
 async def test_media_files_outside_the_media_dir_are_refused(live: Live, mode: str, tmp_path: Path) -> None:
     secret = tmp_path / "secret.wav"
     write_tone_wav(secret, seconds=0.1)
