@@ -82,8 +82,17 @@ async def _meeting(client: Client, title: str = "Bots") -> str:
 
 
 async def _join(client: Client, meeting_id: str, name: str, **extra: Any) -> dict[str, Any]:
+    progress: list[tuple[float, str | None]] = []
+
+    async def on_progress(done: float, total: float | None, message: str | None) -> None:
+        progress.append((done, message))
+
     with anyio.fail_after(WAIT):
-        joined = await call_ok(client, "bot_join", {"meeting_id": meeting_id, "name": name, **extra})
+        joined = await client.call_tool(
+            "bot_join", {"meeting_id": meeting_id, "name": name, **extra}, progress_callback=on_progress
+        )
+    assert not joined.is_error, text(joined)
+    assert progress and progress[-1] == (3, "joined")  # a long call reports progress
     data = joined.structured_content
     assert data is not None and data["bot_id"].startswith(HANDLE_PREFIX) and data["state"] == "joined"
     assert "bot_leave" in text(joined)

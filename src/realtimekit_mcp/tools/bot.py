@@ -118,10 +118,12 @@ async def bot_join(
         bool, Field(description="Receive the others' audio (and transcribe it with speech)")
     ] = True,
 ) -> ToolOutput:
+    await ctx.report_progress(0, 3, "starting the bot runtime")
     manager = await _manager(ctx)
     from realtimekit_mcp.bot import BotJoinError, BotLimitError
 
     transcribe = listen and await deps_of(ctx).can_transcribe()
+    await ctx.report_progress(1, 3, "joining the meeting (socket and WebRTC)")
     try:
         bot_id = await manager.join(meeting_id=meeting_id, name=name, listen=listen, transcribe=transcribe)
     except BotLimitError as err:
@@ -130,6 +132,7 @@ async def bot_join(
         raise ToolError(
             f"Could not join meeting {meeting_id}: {short(err, 200)}. Check the meeting with meeting_get."
         ) from None
+    await ctx.report_progress(3, 3, "joined")
     bot = manager.get(bot_id)
     out = BotOut(
         bot_id=bot_id, meeting_id=meeting_id, participant_id=bot.participant_id, state=bot.state.value
