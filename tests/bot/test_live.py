@@ -295,3 +295,21 @@ async def test_a_publisher_that_reconnects_publishes_again_and_is_heard(live: Li
     assert a.peer_id != old_peer and a.status()["published"]["audio"]["producer_id"]
     assert abs(peak_frequency(buffer.peek_last(HALF_SECOND // 2), low=100.0, high=2000.0) - 440.0) <= 5.0
     assert b.audio_key(a.peer_id) == a.participant_id  # one buffer per participant across peers
+
+
+async def test_the_participant_token_never_reaches_a_log_record_even_at_debug(
+    live: Live, caplog: pytest.LogCaptureFixture
+) -> None:
+    import logging
+
+    m = await live.meeting()
+    token = await live.token(m, "alice")
+    with caplog.at_level(logging.DEBUG):
+        a = BotParticipant(token, live.config(), display_name="alice")
+        with anyio.fail_after(15):
+            await a.join()
+            await a.send_chat("hello")
+            await a.leave()
+    assert token and len(token) > 20
+    assert any("realtimekit_mcp.bot.websocket" == r.name for r in caplog.records)  # websockets logged
+    assert all(token not in r.getMessage() for r in caplog.records)

@@ -345,6 +345,17 @@ ConnectFn = Callable[[str], Awaitable[WebSocketLike]]
 """Opens a WebSocket to a URL; raises :class:`HandshakeRefused` when the server refuses it."""
 
 
+def _websocket_logger() -> logging.Logger:
+    """The logger handed to ``websockets``: it logs the socket URL (with the participant token)
+    at DEBUG, so its records are redacted at the logger itself, whatever handlers the host set up."""
+    from realtimekit_mcp._redact import RedactingFilter
+
+    logger = logging.getLogger("realtimekit_mcp.bot.websocket")
+    if not any(isinstance(f, RedactingFilter) for f in logger.filters):
+        logger.addFilter(RedactingFilter())
+    return logger
+
+
 async def default_connect(url: str) -> WebSocketLike:
     """Open ``url`` with the ``websockets`` package (no compression, 2 MiB frames, 10 s open)."""
     import websockets
@@ -358,6 +369,7 @@ async def default_connect(url: str) -> WebSocketLike:
             open_timeout=10,
             ping_interval=None,
             close_timeout=2,
+            logger=_websocket_logger(),
             user_agent_header=f"realtimekit-mcp-bot (RealtimeKit protocol {SDK_VERSION})",
         )
     except InvalidStatus as exc:
