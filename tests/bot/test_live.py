@@ -311,5 +311,5 @@ async def test_the_participant_token_never_reaches_a_log_record_even_at_debug(
             await a.send_chat("hello")
             await a.leave()
     assert token and len(token) > 20
-    assert any("realtimekit_mcp.bot.websocket" == r.name for r in caplog.records)  # websockets logged
+    assert any(r.name == "realtimekit_mcp.bot.websocket" for r in caplog.records)  # websockets logged
     assert all(token not in r.getMessage() for r in caplog.records)
