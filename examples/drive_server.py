@@ -29,7 +29,7 @@ async def main() -> None:
         print("created:", meeting)
         added = await client.call_tool("participant_add", {"meeting_id": meeting["id"], "name": "Ana"})
         print("participant:", {k: v for k, v in (added.structured_content or {}).items() if k != "token"})
-        listing = await client.call_tool("meeting_list", {"limit": 3})
+        listing = await client.call_tool("meeting_get", {"limit": 3})  # no meeting_id: list meetings
         print(listing.content[0].text)  # type: ignore[union-attr]
 
 
