@@ -13,7 +13,7 @@ pytest.importorskip("aiortc")
 
 from realtimekit_mcp.emulator import EmulatorConfig
 from realtimekit_mcp.emulator.server import run_emulator
-from realtimekit_mcp.speech.registry import register_stt
+from realtimekit_mcp.speech import registry
 
 from .conftest import ACCOUNT, APP, TOKEN, Env, TeeSink
 
@@ -25,8 +25,8 @@ def _missing(**options: Any) -> Any:
 
 
 @pytest.fixture
-async def bare_env() -> AsyncIterator[Env]:
-    register_stt("intelligence-test-missing", _missing)
+async def bare_env(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Env]:
+    monkeypatch.setitem(registry._STT, "intelligence-test-missing", _missing)  # this test only
     config = EmulatorConfig(
         account_id=ACCOUNT,
         app_id=APP,
