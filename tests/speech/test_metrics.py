@@ -17,3 +17,20 @@ def test_substitutions_deletions_and_insertions_each_count_once() -> None:
 
 def test_digits_and_hyphens_are_normalised() -> None:
     assert normalise_words("Room 4 is well-lit.") == ["room", "four", "is", "well", "lit"]
+
+
+def test_numbers_ordinals_and_percentages_match_their_spelled_out_words() -> None:
+    assert word_error_rate("Sales grew by twelve percent.", "Sales grew by 12%.") == 0.0
+    assert word_error_rate("on the first of June", "on the 1st of June") == 0.0
+    assert word_error_rate("three hundred tickets", "300 tickets") == 0.0
+    assert normalise_words("the 21st of 2,024") == [
+        "the",
+        "twenty",
+        "first",
+        "of",
+        "two",
+        "thousand",
+        "twenty",
+        "four",
+    ]
+    assert normalise_words("the 40th") == ["the", "fortieth"]

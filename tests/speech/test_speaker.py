@@ -12,8 +12,7 @@ pytest.importorskip("aiortc")
 
 from realtimekit_mcp.bot.tracks import FRAME_BYTES, AudioSource
 from realtimekit_mcp.bot.voice import Speaker
-from realtimekit_mcp.speech import SpeechUnavailableError, get_stt, get_tts
-from realtimekit_mcp.speech.registry import register_tts
+from realtimekit_mcp.speech import SpeechUnavailableError, get_stt, get_tts, registry
 
 pytestmark = pytest.mark.anyio
 
@@ -125,11 +124,11 @@ async def test_speech_cut_while_synthesising_is_never_queued() -> None:
     await speaker.aclose()
 
 
-async def test_without_a_tts_engine_say_fails_clearly() -> None:
+async def test_without_a_tts_engine_say_fails_clearly(monkeypatch: pytest.MonkeyPatch) -> None:
     def broken(**_: Any) -> Any:
         raise SpeechUnavailableError("piper is missing: pip install 'realtimekit-mcp[speech]'")
 
-    register_tts("broken-for-test", broken)
+    monkeypatch.setitem(registry._TTS, "broken-for-test", broken)
     speaker = Speaker(AudioSource(), "broken-for-test")
     with pytest.raises(SpeechUnavailableError, match=r"realtimekit-mcp\[speech\]"):
         await speaker.say("hello")

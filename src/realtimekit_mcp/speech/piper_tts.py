@@ -21,7 +21,9 @@ class PiperTTS:
             the bundled ``en_US-joe-medium`` voice, verified by sha256.
         sha256: the expected sha256 of a ``model`` of your own (verified before loading).
         length_scale: speaking rate (< 1 faster).
-        threads: onnxruntime intra-op threads (None: onnxruntime's default).
+        threads: onnxruntime intra-op threads (default 1: steadier latency on a busy 2-core box,
+            and a core stays free for the media; None: onnxruntime's default, all cores).
+        warm_up: synthesise one short phrase at load, so the first real sentence is not cold.
     """
 
     name = "piper"
@@ -32,7 +34,8 @@ class PiperTTS:
         *,
         sha256: str | None = None,
         length_scale: float | None = None,
-        threads: int | None = None,
+        threads: int | None = 1,
+        warm_up: bool = True,
     ) -> None:
         try:
             onnxruntime = importlib.import_module("onnxruntime")
@@ -57,6 +60,8 @@ class PiperTTS:
         self._config: Any = SynthesisConfig(length_scale=length_scale)
         self.sample_rate: int = int(voice.config.sample_rate)
         self._lock = threading.Lock()  # one synthesis at a time per voice (espeak phonemizer state)
+        if warm_up:
+            self.synthesize("Ready.")
 
     @staticmethod
     def _resolve(model: str | Path | None, sha256: str | None) -> Path:
