@@ -225,8 +225,10 @@ class AgentConnection:
 
         Raises:
             AgentUpgradeError: the server refused (401 UNAUTHENTICATED, 400 INVALID_QUERY, 404 ...).
-            AgentClosedError: the server accepted and closed at once (e.g. 4403 upstream_rejected).
             AgentError: the server is unreachable.
+
+        A join the meeting refuses after the upgrade (e.g. 4403 ``upstream_rejected`` for an
+        inactive meeting) shows as the connection ending: see :meth:`wait_closed` / :attr:`ended`.
         """
         if self._ws is not None or self.ended.is_set():
             raise AgentError("connect() is called once per AgentConnection")
