@@ -20,11 +20,10 @@ INSTALL = "pip install 'realtimekit-mcp[speech]'"
 
 
 def test_the_registry_names_real_and_test_engines() -> None:
-    assert available() == {
-        "tts": ["piper", "test"],
-        "stt": ["faster-whisper", "test"],
-        "vad": ["silero", "test"],
-    }
+    names = available()
+    assert {"piper", "test"} <= set(names["tts"])
+    assert {"faster-whisper", "test"} <= set(names["stt"])
+    assert {"silero", "test"} <= set(names["vad"])
 
 
 def test_engines_are_loaded_once_per_option_set() -> None:
