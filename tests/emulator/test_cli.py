@@ -286,3 +286,13 @@ async def test_the_human_banner_shows_the_details_and_a_curl_example(tmp_path: P
             with anyio.fail_after(30):
                 await process.wait()
         await process.aclose()
+
+
+def test_the_stt_engine_flag_and_environment_choose_or_turn_off_server_side_transcription(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert emulator_cli._build_config(_parse(), ":memory:").stt_engine == "faster-whisper"
+    assert emulator_cli._build_config(_parse("--stt-engine", "test"), ":memory:").stt_engine == "test"
+    assert emulator_cli._build_config(_parse("--stt-engine", "none"), ":memory:").stt_engine is None
+    monkeypatch.setenv("REALTIMEKIT_EMULATOR_STT_ENGINE", "None")
+    assert emulator_cli._build_config(_parse(), ":memory:").stt_engine is None

@@ -84,6 +84,14 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         help="deliver webhooks to non-loopback URLs too (off: only 127.0.0.1/::1/localhost receive them)",
     )
     parser.add_argument(
+        "--stt-engine",
+        metavar="NAME",
+        help=(
+            "speech-to-text engine for server-side transcription: faster-whisper (default), test, "
+            f"or none to turn it off (env {ENV_PREFIX}STT_ENGINE)"
+        ),
+    )
+    parser.add_argument(
         "--json", action="store_true", help="print the connection details as one JSON line instead"
     )
     parser.add_argument(
@@ -117,6 +125,9 @@ def _build_config(args: argparse.Namespace, data: str) -> Any:
     }
     if args.allow_external_webhooks:
         options["allow_external_webhooks"] = True
+    stt_engine = _setting(args, "stt_engine")
+    if stt_engine is not None:
+        options["stt_engine"] = None if stt_engine.lower() == "none" else stt_engine
     return EmulatorConfig(**options)
 
 
