@@ -25,15 +25,10 @@ def _build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command")
 
     from realtimekit_mcp.emulator import cli as emulator_cli
+    from realtimekit_mcp.server import cli as server_cli
 
     emulator_cli.add_parser(sub)
-
-    try:
-        from realtimekit_mcp.server import cli as server_cli
-    except ImportError:  # the MCP server wing is not present in this build
-        server_cli = None  # type: ignore[assignment]
-    if server_cli is not None:
-        server_cli.add_parsers(sub)
+    server_cli.add_parsers(sub)
     return parser
 
 
@@ -41,11 +36,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script. Returns the process exit code."""
     parser = _build_parser()
     args_list = list(sys.argv[1:] if argv is None else argv)
-    known = {"serve", "emulator", "demo"}
-    if not args_list or (args_list[0] not in known and args_list[0] not in {"-h", "--help", "--version"}):
+    if not args_list or args_list[0] not in {"serve", "emulator", "demo", "-h", "--help", "--version"}:
         # No subcommand: behave as ``serve`` so that ``uvx realtimekit-mcp`` starts the MCP server.
-        if "serve" in parser._subparsers._group_actions[0].choices:  # type: ignore[union-attr]
-            args_list = ["serve", *args_list]
+        args_list = ["serve", *args_list]
     args = parser.parse_args(args_list)
     handler = getattr(args, "handler", None)
     if handler is None:
