@@ -14,10 +14,12 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from realtimekit_mcp.bot.agent_listen import AgentListener
     from realtimekit_mcp.bot.manager import BotLimitError, BotManager, BotManagerLimits, UnknownBotError
     from realtimekit_mcp.bot.participant import BotConfig, BotEvent, BotJoinError, BotParticipant, BotState
 
 __all__ = [
+    "AgentListener",
     "BotConfig",
     "BotEvent",
     "BotJoinError",
@@ -30,6 +32,7 @@ __all__ = [
 ]
 
 _WHERE = {
+    "AgentListener": "agent_listen",
     "BotConfig": "participant",
     "BotEvent": "participant",
     "BotJoinError": "participant",

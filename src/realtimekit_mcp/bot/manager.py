@@ -109,6 +109,7 @@ class BotManager:
         custom_participant_id: str | None = None,
         listen: bool = True,
         transcribe: bool | None = None,
+        listen_via: str | None = None,
     ) -> str:
         """Join a bot and return its ``bot_id``.
 
@@ -116,6 +117,8 @@ class BotManager:
         added through REST with the bot preset; needs ``client``). ``listen=False`` makes a
         speaker-only bot that does not receive the others' audio. ``transcribe`` (default: the
         config's) transcribes every remote participant into ``transcript`` events.
+        ``listen_via="agent"`` (default: the config's) takes the service's transcripts from the
+        Agent Participant socket instead of local STT (``transcript`` events with ``source="agent"``).
 
         Raises:
             BotLimitError: too many bots.
@@ -130,6 +133,8 @@ class BotManager:
         config = replace(self._bot_config(), subscribe_audio=listen)
         if transcribe is not None:
             config = replace(config, transcribe=transcribe and listen)
+        if listen_via is not None:
+            config = replace(config, listen_via=listen_via)
         if token is not None:
             bot = BotParticipant(token, config, display_name=name)
         else:

@@ -70,6 +70,7 @@ from realtimekit_mcp.protocol.framing import Frame, parse_payload
 if TYPE_CHECKING:
     import av
 
+    from realtimekit_mcp.bot.agent_listen import AgentListener
     from realtimekit_mcp.bot.voice import Listener, Speaker, SpeechItem
     from realtimekit_mcp.client import RealtimeKitClient
     from realtimekit_mcp.speech.listen import SegmenterOptions, TranscriptSegment
@@ -146,6 +147,13 @@ class BotConfig:
             before connecting, so a missing ``speech`` extra fails the join early and clearly).
         transcript_max_pending: utterances waiting for STT before the oldest is dropped.
         vad_options: segmentation settings (:class:`realtimekit_mcp.speech.listen.SegmenterOptions`).
+        listen_via: ``"media"`` (default: ``transcribe`` runs local STT on received audio) or
+            ``"agent"``: on join the bot also opens the Agent Participant socket with its own token
+            and re-emits the service's final transcripts as ``transcript`` events with
+            ``source="agent"`` (no local STT, even with ``transcribe``; see
+            :mod:`realtimekit_mcp.bot.agent_listen`).
+        agent_url: the Agent Participant socket URL for ``listen_via="agent"`` (None derives it
+            from ``api_base``: ``wss://api.realtime.cloudflare.com/agent-ws/v1`` on Cloudflare).
     """
 
     api_base: str = "https://api.realtime.cloudflare.com"
@@ -170,6 +178,12 @@ class BotConfig:
     transcribe: bool = False
     transcript_max_pending: int = 8
     vad_options: SegmenterOptions | None = None
+    listen_via: str = "media"
+    agent_url: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.listen_via not in ("media", "agent"):
+            raise ValueError(f"listen_via must be 'media' or 'agent' (got {self.listen_via!r})")
 
     @classmethod
     def for_origin(cls, origin: str, **overrides: Any) -> BotConfig:
@@ -363,6 +377,7 @@ class BotParticipant:
         self._speaker: Speaker | None = None
         self._listener: Listener | None = None
         self._transcript: deque[tuple[int, TranscriptSegment]] = deque(maxlen=self.config.max_events)
+        self._agent_listener: AgentListener | None = None
 
     def __repr__(self) -> str:
         return f"BotParticipant(meeting_id={self.meeting_id!r}, state={self.state.value!r}, peer_id={self.peer_id!r})"
@@ -458,7 +473,7 @@ class BotParticipant:
         """
         if self.state is not BotState.NEW:
             raise BotJoinError(f"bot is {self.state.value}; a bot joins once")
-        if self.config.transcribe and self._listener is None:
+        if self.config.transcribe and self._listener is None and self.config.listen_via == "media":
             await self.start_transcription()  # SpeechUnavailableError before any network traffic
         self.state = BotState.JOINING
         try:
@@ -481,6 +496,8 @@ class BotParticipant:
             self._register_handlers(self._sig)
             await self._sig.connect(peer_id=peer_id)
             await self._join_session()
+            if self.config.listen_via == "agent":
+                await self._start_agent_listen()
         except BaseException as exc:
             reason = _join_failure(exc)
             with anyio.CancelScope(shield=True):  # clean up even when the caller's deadline hit
@@ -898,6 +915,49 @@ class BotParticipant:
         )
         self._transcript.append((event.seq, segment))
 
+    async def _start_agent_listen(self) -> None:
+        """Open the Agent Participant socket with the bot's token (``listen_via="agent"``)."""
+        from realtimekit_mcp.bot.agent_listen import AgentListener, agent_url_for
+
+        listener = AgentListener(
+            self._token,
+            url=agent_url_for(self.config.api_base, self.config.agent_url),
+            on_segment=self._on_agent_segment,
+            skip_participant_id=self.participant_id,
+            on_end=self._on_agent_end,
+        )
+        self._agent_listener = listener
+        await listener.start()
+
+    def _on_agent_segment(self, segment: TranscriptSegment, data: Mapping[str, Any]) -> None:
+        if segment.participant_id == self.participant_id:
+            return  # never the bot itself
+        speaker = data.get("speaker") if isinstance(data.get("speaker"), Mapping) else {}
+        event = self._emit(
+            "transcript",
+            source="agent",
+            text=segment.text,
+            is_partial=False,
+            participant_id=segment.participant_id,
+            peer_id=segment.peer_id,
+            custom_participant_id=speaker.get("custom_participant_id") if speaker else None,
+            speaker_name=segment.speaker_name,
+            start=round(segment.start, 3),
+            end=round(segment.end, 3),
+            lag=round(segment.transcribed_at - segment.end, 3),
+            confidence=data.get("confidence"),
+            segment_id=segment.id,
+        )
+        self._transcript.append((event.seq, segment))
+
+    def _on_agent_end(self, code: int | None, reason: str) -> None:
+        self._emit("agent_listen_ended", code=code, reason=reason)
+
+    @property
+    def agent_listening(self) -> bool:
+        """Whether the Agent Participant socket (``listen_via="agent"``) is open."""
+        return self._agent_listener is not None and self._agent_listener.active
+
     def transcript(self, after: int = 0, *, limit: int | None = None) -> list[dict[str, Any]]:
         """The live transcript the bot heard: segments whose event ``seq > after``, oldest first."""
         out = [{"seq": seq, **segment.to_dict()} for seq, segment in self._transcript if seq > after]
@@ -1270,6 +1330,10 @@ class BotParticipant:
         self.audio_source.clear()
         if self._listener is not None:
             await self._listener.aclose()
+        agent_listener, self._agent_listener = self._agent_listener, None
+        if agent_listener is not None:
+            with contextlib.suppress(Exception):
+                await agent_listener.aclose(1000, "left" if state is BotState.LEFT else "")
         await self._close_media()
         if self._sig is not None:
             await self._sig.close(reason)
@@ -1314,6 +1378,8 @@ class BotParticipant:
             "outgoing_audio_queued_seconds": round(self.audio_source.buffered_seconds, 3),
             "speaking": self.speaking,
             "transcribing": self.transcribing,
+            "listen_via": self.config.listen_via,
+            "agent_listening": self.agent_listening,
             "peers": [
                 {
                     "peer_id": p.peer_id,
