@@ -258,3 +258,33 @@ async def test_a_receive_only_listener_joins_no_media(env: Env) -> None:
     finally:
         await listener.aclose()
     assert listener.connection.close_code == 1000 and not listener.active
+
+
+async def test_the_manager_joins_an_agent_mode_bot_and_serves_its_transcript(env: Env) -> None:
+    from realtimekit_mcp.bot.manager import BotManager
+
+    preset = await env.transcribed_preset()
+    m = await env.meeting()
+    manager = BotManager(
+        BotConfig.for_origin(env.origin, request_timeout=10.0, connect_timeout=10.0, reconnect=False)
+    )
+    try:
+        bot_id = await manager.join(
+            token=await env.token(m, "bob"), name="Bob", listen=False, listen_via="agent"
+        )
+        bob = manager.get(bot_id)
+        assert bob.config.listen_via == "agent" and bob.agent_listening
+        alice = await env.bot(m, "alice", preset=preset, subscribe_audio=False)
+        with anyio.fail_after(30):
+            await alice.say(LINE, wait=True)
+            got = await bob.wait_event("transcript", where=_from_agent)
+        segments, cursor = manager.transcript(bot_id)
+        assert [(s["text"], s["participant_id"]) for s in segments] == [(LINE, alice.participant_id)]
+        assert cursor == got.seq
+        listener = bob._agent_listener
+        assert listener is not None
+        with anyio.fail_after(10):
+            await manager.leave(bot_id)
+        assert listener.connection.close_code == 1000
+    finally:
+        await manager.shutdown()
