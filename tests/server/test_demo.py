@@ -37,5 +37,23 @@ def test_demo_runs_every_step() -> None:
     ):
         assert expected in out, expected
     assert "not within" not in out  # the Listener heard the chat and the audio in time
+    bots = out[out.index("Live bots") :]
+    assert '"title": "Bots stand-up", "summarize_on_end": true' in bots
+    assert "transcribe_on_end" in bots
+    assert "/_emulator/clock/advance at http://127.0.0.1:" in bots  # the server's own emulator
     if find_spec("piper") and find_spec("faster_whisper"):  # speech extra: spoken, heard, transcribed
-        assert "realtimekit://bots/" in out and "] Announcer: " in out
+        said = bots.partition("resources/read realtimekit://bots/")[2].partition("bot_leave")[0]
+        for words in ("announcer", "launch on friday", "announcement by thursday"):
+            assert words in said.lower(), words  # the Listener bot's live transcript
+        # after both bots left and the session ended: the emulator's transcript and summary of it
+        transcript = bots.partition('"view": "transcript"}')[2].partition('"view": "summary"}')[0]
+        assert "Transcript of session" in transcript and "ERROR" not in transcript
+        for words in ("] announcer: good morning", "launch on friday", "announcement by thursday"):
+            assert words in transcript.lower(), words
+        summary = bots.partition('"view": "summary"}')[2]
+        assert "Summary of session" in summary and "# Summary of Bots stand-up" in summary
+        assert "**Participants:** Announcer" in summary
+        assert "## Action items" in summary and "announcement by thursday" in summary.lower()
+    else:
+        assert "no speech extra: the Announcer cannot speak" in bots
+        assert "session_get" not in bots

@@ -5,7 +5,11 @@ data directory) and runs a scripted scenario, printing each call and its result.
 through the emulator's control plane (``POST /_emulator/sessions``): the demo opens the same
 data directory in-process. Then two live bots join over real WebSocket + WebRTC (the server
 starts a loopback listener for them): one plays a tone from the media directory and chats, the
-other hears both; with the ``speech`` extra the first speaks a line and the second transcribes it.
+other hears both. That part uses its own meeting (``summarize_on_end`` and ``transcribe_on_end``):
+with the ``speech`` extra the Announcer speaks scripted lines and the Listener transcribes them;
+both leave, the server's emulator clock is moved past the session keep-alive (through the
+control plane on the bots' loopback listener, read from ``realtimekit://status``) so the session
+ends, and ``session_get`` shows the emulator's transcript and summary of it.
 """
 
 from __future__ import annotations
@@ -24,16 +28,24 @@ from typing import Any, cast
 
 DIM, BOLD, RESET = ("\033[2m", "\033[1m", "\033[0m") if sys.stdout.isatty() else ("", "", "")
 MAX_LINES = 14
+SCRIPT = (
+    "Good morning, this is the announcer.",
+    "The beta is stable and we launch on Friday.",
+    "I will send the announcement by Thursday.",
+)
+"""What the Announcer bot says (with the speech extra); the Listener bot transcribes it."""
+KEEP_ALIVE = 60  # seconds a RealtimeKit session outlives its last peer (the meeting's default)
+EXPORT_WAIT = 20.0  # seconds to wait for a session's transcript or summary after it ends
 
 
-def _show_result(text: str) -> None:
+def _show_result(text: str, max_lines: int = MAX_LINES) -> None:
     lines = text.splitlines() or [""]
-    for line in lines[:MAX_LINES]:
+    for line in lines[:max_lines]:
         if line.startswith("token: "):
             line = line[:40] + "… (participant JWT)"
         print("    " + (line if len(line) <= 150 else line[:149] + "…"))
-    if len(lines) > MAX_LINES:
-        print(f"    {DIM}… {len(lines) - MAX_LINES} more lines{RESET}")
+    if len(lines) > max_lines:
+        print(f"    {DIM}… {len(lines) - max_lines} more lines{RESET}")
 
 
 def _text(result: Any) -> str:
@@ -70,6 +82,7 @@ class Demo:
         self.data_dir = data_dir
         self.step = 0
         self._control: Any = None
+        self._identity: tuple[str, str, str] = ("", "", "")
         self._stack = AsyncExitStack()
 
     async def call(self, tool: str, args: dict[str, Any], *, may_fail: bool = False) -> Any:
@@ -99,8 +112,8 @@ class Demo:
         print(f"    {DIM}(not within {seconds:g} s){RESET}")
         return False
 
-    async def control(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
-        """Call the emulator's control plane on the server's data directory (in-process)."""
+    async def _in_process(self) -> Any:
+        """An HTTP client on an in-process emulator app over the server's data directory."""
         if self._control is None:
             import httpx
 
@@ -108,6 +121,7 @@ class Demo:
             from realtimekit_mcp.emulator import EmulatorConfig, create_app
 
             account, app_id, token = load_embedded_identity(self.data_dir)
+            self._identity = (account, app_id, token)
             app = create_app(
                 EmulatorConfig(
                     account_id=account,
@@ -120,17 +134,48 @@ class Demo:
             self._control = await self._stack.enter_async_context(
                 httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=EMBEDDED_ORIGIN)
             )
+        return self._control
+
+    async def control(
+        self, method: str, path: str, body: dict[str, Any] | None = None, *, origin: str | None = None
+    ) -> Any:
+        """Call the emulator's control plane: in-process on the server's data directory, or (with
+        ``origin``) the server's own emulator through its loopback listener for bots."""
         self.step += 1
-        print(f"\n{BOLD}[{self.step}] emulator control plane{RESET} {method} /_emulator{path}")
-        response = await self._control.request(method, f"/_emulator{path}", json=body)
+        where = f" at {origin}" if origin else ""
+        print(f"\n{BOLD}[{self.step}] emulator control plane{RESET} {method} /_emulator{path}{where}")
+        if origin is None:
+            response = await (await self._in_process()).request(method, f"/_emulator{path}", json=body)
+        else:
+            import httpx
+
+            async with httpx.AsyncClient(base_url=origin, timeout=10) as http:
+                response = await http.request(method, f"/_emulator{path}", json=body)
         response.raise_for_status()
         return response.json()["data"]
 
-    async def read(self, uri: str) -> None:
+    async def emulator_rest(self, method: str, path: str, body: dict[str, Any]) -> Any:
+        """Call the embedded emulator's RealtimeKit REST API (app-scoped ``path``) with its token."""
+        client = await self._in_process()
+        account, app_id, token = self._identity
+        self.step += 1
+        print(
+            f"\n{BOLD}[{self.step}] emulator REST API{RESET} {method} …/meetings/{path.split('/')[2]} {json.dumps(body)}"
+        )
+        response = await client.request(
+            method,
+            f"/client/v4/accounts/{account}/realtime/kit/{app_id}{path}",
+            json=body,
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        response.raise_for_status()
+        return response.json()["data"]
+
+    async def read(self, uri: str, max_lines: int = MAX_LINES) -> None:
         self.step += 1
         print(f"\n{BOLD}[{self.step}] resources/read{RESET} {uri}")
         result = await self.client.read_resource(uri)
-        _show_result(getattr(result.contents[0], "text", ""))
+        _show_result(getattr(result.contents[0], "text", ""), max_lines)
 
     async def run(self) -> None:
         await self.read("realtimekit://status")
@@ -183,13 +228,15 @@ class Demo:
         )
         await self.bots(meeting_id)
 
-    async def bots(self, meeting_id: str) -> None:
-        """Two live bots: one plays a tone and chats (and speaks), the other hears it."""
+    async def bots(self, _first_meeting: str) -> None:
+        """Two live bots in a new meeting: one speaks scripted lines, the other transcribes them;
+        then both leave, the session ends and the demo shows its transcript and summary."""
         media = self.data_dir / "media"
         media.mkdir(parents=True, exist_ok=True)
         write_tone_wav(media / "chime.wav")
         print(f"\n{BOLD}Live bots{RESET} (real WebSocket + WebRTC to the embedded emulator on 127.0.0.1)")
         print(f"    wrote {media / 'chime.wav'}: a 1 s 440 Hz tone in the server's media directory")
+        meeting_id = await self.bots_meeting()
         first = await self.call(
             "bot_join", {"meeting_id": meeting_id, "name": "Announcer", "listen": False}, may_fail=True
         )
@@ -208,16 +255,75 @@ class Demo:
             "the Listener has the chat and the Announcer's audio",
         )
         await self.call("bot_status", {"bot_id": b})
-        said = await self.call(
-            "bot_send", {"bot_id": a, "action": "say", "text": "We launch on Friday."}, may_fail=True
-        )
-        if said.is_error:
-            print(f"    {DIM}no speech extra: the Announcer cannot speak; chat and audio still work{RESET}")
-        elif await self.wait_status(b, lambda t: "transcript (last" in t, "the Listener transcribed it"):
-            await self.read(f"realtimekit://bots/{b}/transcript")
+        spoke = await self.speak(a, b)
         await self.call("bot_leave", {"bot_id": a})
         await self.call("bot_leave", {"bot_id": b})
         await self.call("bot_status", {})
+        await self.end_session(meeting_id)
+        if spoke:
+            await self.show_exports(meeting_id)
+        else:
+            print(f"    {DIM}nothing was spoken, so the session has no transcript or summary{RESET}")
+
+    async def bots_meeting(self) -> str:
+        """A meeting for the bots that transcribes every speaker and summarises each session."""
+        args: dict[str, Any] = {"title": "Bots stand-up", "summarize_on_end": True}
+        tools = {t.name: t for t in (await self.client.list_tools()).tools}
+        schema = getattr(tools.get("meeting_create"), "input_schema", None) or {}
+        native = "transcribe_on_end" in (schema.get("properties") or {})
+        if native:
+            args["transcribe_on_end"] = True
+        meeting_id = str((await self.call("meeting_create", args)).structured_content["id"])
+        if not native:  # meeting_create has no transcribe_on_end: set it on the emulator's REST API
+            await self.emulator_rest("PATCH", f"/meetings/{meeting_id}", {"transcribe_on_end": True})
+            print("    transcribe_on_end=true: the emulator transcribes every speaker of this meeting")
+        return meeting_id
+
+    async def speak(self, announcer: str, listener: str) -> bool:
+        """The Announcer says the scripted lines; True once the Listener's transcript has them."""
+        said = await self.call(
+            "bot_send", {"bot_id": announcer, "action": "say", "text": SCRIPT[0]}, may_fail=True
+        )
+        if said.is_error:
+            print(f"    {DIM}no speech extra: the Announcer cannot speak; skipping the spoken lines{RESET}")
+            return False
+        for line in SCRIPT[1:]:
+            await self.call("bot_send", {"bot_id": announcer, "action": "say", "text": line})
+        last = SCRIPT[-1].split()[-1].strip(".").lower()
+
+        def heard_all(status: str) -> bool:
+            said = status.partition("transcript (last")[2]
+            return said.count("Announcer: ") >= len(SCRIPT) - 1 and last in said.lower()
+
+        heard = await self.wait_status(listener, heard_all, "the Listener transcribed the lines")
+        await self.read(f"realtimekit://bots/{listener}/transcript")
+        return heard
+
+    async def end_session(self, meeting_id: str) -> None:
+        """Move the server's emulator clock past the session keep-alive (the last peer has left)."""
+        status = await self.client.read_resource("realtimekit://status")
+        origin = json.loads(getattr(status.contents[0], "text", "{}"))["bots"]["emulator_listener"]
+        print(f"\n    both bots left; the session ends {KEEP_ALIVE} s after the last peer leaves")
+        await self.control("POST", "/clock/advance", {"seconds": KEEP_ALIVE + 1}, origin=origin)
+        print(f"    the server's emulator clock moved {KEEP_ALIVE + 1} s ahead: the session has ended")
+
+    async def show_exports(self, meeting_id: str) -> None:
+        """session_get view=transcript and view=summary for the meeting's latest session, polled
+        quietly until ready (at most ``EXPORT_WAIT`` s each), then shown."""
+        import anyio
+
+        for view in ("transcript", "summary"):
+            args = {"meeting_id": meeting_id, "view": view}
+            with anyio.move_on_after(EXPORT_WAIT):
+                while True:
+                    result = await self.client.call_tool("session_get", args)
+                    if not result.is_error:
+                        break
+                    await anyio.sleep(0.25)
+            result = await self.call("session_get", args)
+        # the whole summary (main points, action items, who spoke), not only its preview
+        link = next(str(c.uri) for c in result.content if getattr(c, "type", "") == "resource_link")
+        await self.read(link, max_lines=40)
 
     async def aclose(self) -> None:
         await self._stack.aclose()
