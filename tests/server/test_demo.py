@@ -39,7 +39,6 @@ def test_demo_runs_every_step() -> None:
     assert "not within" not in out  # the Listener heard the chat and the audio in time
     bots = out[out.index("Live bots") :]
     assert '"title": "Bots stand-up", "summarize_on_end": true' in bots
-    assert "transcribe_on_end" in bots
     assert "/_emulator/clock/advance at http://127.0.0.1:" in bots  # the server's own emulator
     if find_spec("piper") and find_spec("faster_whisper"):  # speech extra: spoken, heard, transcribed
         said = bots.partition("resources/read realtimekit://bots/")[2].partition("bot_leave")[0]

@@ -89,3 +89,19 @@ async def test_declined_deactivation_changes_nothing(tmp_path: Path, mode: str) 
         assert result.is_error
         got = text(await call_ok(client, "meeting_get", {"meeting_id": meeting["id"]}))
         assert "status ACTIVE" in got
+
+
+async def test_summarising_a_meeting_turns_transcription_on_too(tmp_path: Path, mode: str) -> None:
+    # A summary is made from the session's transcript: without transcribe_on_end there is none.
+    rig = make_rig(tmp_path)
+    async with connect(rig.server, mode) as client:
+        created = await call_ok(client, "meeting_create", {"title": "Notes", "summarize_on_end": True})
+        plain = await call_ok(client, "meeting_create", {"title": "No notes"})
+        meeting_id = created.structured_content["id"]  # type: ignore[index]
+        client_ = await rig.server.deps.client()
+        assert (await client_.meetings.get(meeting_id)).transcribe_on_end is True
+        assert (await client_.meetings.get(plain.structured_content["id"])).transcribe_on_end is False  # type: ignore[index]
+        await call_ok(
+            client, "meeting_update", {"meeting_id": plain.structured_content["id"], "summarize_on_end": True}
+        )  # type: ignore[index]
+        assert (await client_.meetings.get(plain.structured_content["id"])).transcribe_on_end is True  # type: ignore[index]

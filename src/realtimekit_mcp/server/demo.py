@@ -5,7 +5,7 @@ data directory) and runs a scripted scenario, printing each call and its result.
 through the emulator's control plane (``POST /_emulator/sessions``): the demo opens the same
 data directory in-process. Then two live bots join over real WebSocket + WebRTC (the server
 starts a loopback listener for them): one plays a tone from the media directory and chats, the
-other hears both. That part uses its own meeting (``summarize_on_end`` and ``transcribe_on_end``):
+other hears both. That part uses its own meeting (``summarize_on_end``, which transcribes too):
 with the ``speech`` extra the Announcer speaks scripted lines and the Listener transcribes them;
 both leave, the server's emulator clock is moved past the session keep-alive (through the
 control plane on the bots' loopback listener, read from ``realtimekit://status``) so the session
@@ -82,7 +82,6 @@ class Demo:
         self.data_dir = data_dir
         self.step = 0
         self._control: Any = None
-        self._identity: tuple[str, str, str] = ("", "", "")
         self._stack = AsyncExitStack()
 
     async def call(self, tool: str, args: dict[str, Any], *, may_fail: bool = False) -> Any:
@@ -121,7 +120,6 @@ class Demo:
             from realtimekit_mcp.emulator import EmulatorConfig, create_app
 
             account, app_id, token = load_embedded_identity(self.data_dir)
-            self._identity = (account, app_id, token)
             app = create_app(
                 EmulatorConfig(
                     account_id=account,
@@ -151,23 +149,6 @@ class Demo:
 
             async with httpx.AsyncClient(base_url=origin, timeout=10) as http:
                 response = await http.request(method, f"/_emulator{path}", json=body)
-        response.raise_for_status()
-        return response.json()["data"]
-
-    async def emulator_rest(self, method: str, path: str, body: dict[str, Any]) -> Any:
-        """Call the embedded emulator's RealtimeKit REST API (app-scoped ``path``) with its token."""
-        client = await self._in_process()
-        account, app_id, token = self._identity
-        self.step += 1
-        print(
-            f"\n{BOLD}[{self.step}] emulator REST API{RESET} {method} …/meetings/{path.split('/')[2]} {json.dumps(body)}"
-        )
-        response = await client.request(
-            method,
-            f"/client/v4/accounts/{account}/realtime/kit/{app_id}{path}",
-            json=body,
-            headers={"Authorization": f"Bearer {token}"},
-        )
         response.raise_for_status()
         return response.json()["data"]
 
@@ -266,18 +247,10 @@ class Demo:
             print(f"    {DIM}nothing was spoken, so the session has no transcript or summary{RESET}")
 
     async def bots_meeting(self) -> str:
-        """A meeting for the bots that transcribes every speaker and summarises each session."""
+        """A meeting for the bots that transcribes every speaker and summarises each session
+        (``summarize_on_end`` makes meeting_create turn transcription on too)."""
         args: dict[str, Any] = {"title": "Bots stand-up", "summarize_on_end": True}
-        tools = {t.name: t for t in (await self.client.list_tools()).tools}
-        schema = getattr(tools.get("meeting_create"), "input_schema", None) or {}
-        native = "transcribe_on_end" in (schema.get("properties") or {})
-        if native:
-            args["transcribe_on_end"] = True
-        meeting_id = str((await self.call("meeting_create", args)).structured_content["id"])
-        if not native:  # meeting_create has no transcribe_on_end: set it on the emulator's REST API
-            await self.emulator_rest("PATCH", f"/meetings/{meeting_id}", {"transcribe_on_end": True})
-            print("    transcribe_on_end=true: the emulator transcribes every speaker of this meeting")
-        return meeting_id
+        return str((await self.call("meeting_create", args)).structured_content["id"])
 
     async def speak(self, announcer: str, listener: str) -> bool:
         """The Announcer says the scripted lines; True once the Listener's transcript has them."""

@@ -123,6 +123,8 @@ async def meeting_create(
         "record_on_start": record_on_start,
         "persist_chat": persist_chat,
         "summarize_on_end": summarize_on_end,
+        # A summary is made from the session's transcript, so summarising implies transcribing.
+        "transcribe_on_end": summarize_on_end,
     }
     if summarize_on_end:
         kwargs["ai_config"] = {
@@ -175,6 +177,8 @@ async def meeting_update(
         }.items()
         if v is not None
     }
+    if summarize_on_end:  # a summary is made from the transcript: summarising implies transcribing
+        fields["transcribe_on_end"] = True
     if not fields:
         return ToolOutput("Nothing to change: pass at least one field.")
     client = await client_of(ctx)
