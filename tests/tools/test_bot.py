@@ -379,3 +379,63 @@ async def test_no_bot_tool_output_or_log_carries_the_api_token_or_a_participant_
     logs = "\n".join(r.getMessage() for r in caplog.records) + caplog.text
     for blob in [*seen, logs]:
         assert canary not in blob and token not in blob
+
+
+async def test_with_bot_listen_via_agent_a_listening_bot_gets_the_services_transcripts(
+    tmp_path: Path, mode: str
+) -> None:
+    # The operator's --bot-listen-via agent: no local STT; the emulator transcribes speakers whose
+    # preset enables it and sends the finals over the Agent Participant socket.
+    pytest.importorskip("aiortc")
+    import httpx
+
+    from realtimekit_mcp.bot.participant import BOT_PRESET_NAME
+    from realtimekit_mcp.emulator import EmulatorConfig
+    from realtimekit_mcp.emulator.server import run_emulator
+
+    config = EmulatorConfig(
+        account_id=ACCOUNT,
+        app_id=APP,
+        api_token=TOKEN,
+        db_path=":memory:",
+        stt_engine="test",
+        vad_engine="test",
+    )
+    async with run_emulator(config, host="127.0.0.1", port=0) as running:
+        backend = BackendSettings(
+            kind="url", base_url=running.base_url, account_id=ACCOUNT, app_id=APP, api_token=TOKEN
+        )
+        server = build_server(
+            ServerSettings(backend=backend),
+            media_dir=tmp_path,
+            bot_options={**TEST_SPEECH, "listen_via": "agent"},
+        )
+        async with connect(server, mode) as client:
+            meeting_id = await _meeting(client)
+            ear = await call_ok(client, "bot_join", {"meeting_id": meeting_id, "name": "Ear"})
+            assert "transcripts over the Agent Participant socket" in text(ear)
+            # the first join created the bot preset: let the emulator transcribe its speakers live
+            api = f"{running.base_url}/accounts/{ACCOUNT}/realtime/kit/{APP}"
+            async with httpx.AsyncClient(headers={"Authorization": f"Bearer {TOKEN}"}) as http:
+                presets = (await http.get(f"{api}/presets", params={"search": BOT_PRESET_NAME})).json()[
+                    "data"
+                ]
+                preset_id = next(p["id"] for p in presets if p["name"] == BOT_PRESET_NAME)
+                patched = await http.patch(
+                    f"{api}/presets/{preset_id}", json={"permissions": {"transcription_enabled": True}}
+                )
+                assert patched.status_code == 200, patched.text
+            talker = await _join(client, meeting_id, "Talker", listen=False)
+            await call_ok(
+                client, "bot_send", {"bot_id": talker["bot_id"], "action": "say", "text": "hello agent"}
+            )
+            ear_id = (ear.structured_content or {})["bot_id"]
+            manager = server.deps.bot_manager
+            assert manager is not None
+            with anyio.fail_after(WAIT):
+                event = await manager.get(ear_id).wait_event(
+                    "transcript", where=lambda e: e.data.get("source") == "agent"
+                )
+            assert "hello agent" in event.data["text"] and event.data["speaker_name"] == "Talker"
+            status = await call_ok(client, "bot_status", {"bot_id": ear_id})
+            assert "] Talker: hello agent" in text(status)

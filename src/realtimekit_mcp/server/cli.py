@@ -40,6 +40,14 @@ def _add_server_options(p: argparse.ArgumentParser) -> None:
         "(env REALTIMEKIT_MEDIA_DIR; default: media under the data directory)",
     )
     p.add_argument(
+        "--bot-listen-via",
+        choices=["media", "agent"],
+        default=os.environ.get("REALTIMEKIT_BOT_LISTEN_VIA", "media"),
+        help="how listening bots get transcripts: media (receive audio, transcribe locally with the speech "
+        "extra) or agent (the service's own transcripts over the Agent Participant socket); "
+        "env REALTIMEKIT_BOT_LISTEN_VIA",
+    )
+    p.add_argument(
         "--log-level", default=os.environ.get("REALTIMEKIT_LOG_LEVEL", "WARNING"), help="stderr log level"
     )
 
@@ -94,7 +102,9 @@ def serve_command(args: argparse.Namespace) -> int:
         )
         from realtimekit_mcp.server.app import build_server
 
-        server = build_server(settings, media_dir=args.media_dir)
+        server = build_server(
+            settings, media_dir=args.media_dir, bot_options={"listen_via": args.bot_listen_via}
+        )
     except (ConfigError, SelectionError) as err:
         print(f"realtimekit-mcp: {err}", file=sys.stderr)
         return 2

@@ -72,6 +72,7 @@ class Deps:
         self._stop = anyio.Event()
         self._bots: BotManager | None = None
         self._bot_options = dict(bot_options or {})
+        self.bot_listen_via: str = str(self._bot_options.get("listen_via", "media"))
         self._can_transcribe: bool | None = None
         self._bots_lock = anyio.Lock()
         self.bot_origin: str | None = None

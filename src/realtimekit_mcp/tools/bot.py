@@ -122,10 +122,17 @@ async def bot_join(
     manager = await _manager(ctx)
     from realtimekit_mcp.bot import BotJoinError, BotLimitError
 
-    transcribe = listen and await deps_of(ctx).can_transcribe()
+    via_agent = deps_of(ctx).bot_listen_via == "agent"
+    transcribe = listen and not via_agent and await deps_of(ctx).can_transcribe()
     await ctx.report_progress(1, 3, "joining the meeting (socket and WebRTC)")
     try:
-        bot_id = await manager.join(meeting_id=meeting_id, name=name, listen=listen, transcribe=transcribe)
+        bot_id = await manager.join(
+            meeting_id=meeting_id,
+            name=name,
+            listen=listen,
+            transcribe=transcribe,
+            listen_via="agent" if listen and via_agent else "media",
+        )
     except BotLimitError as err:
         raise ToolError(f"Could not join: {err}. bot_status lists the bots; bot_leave frees one.") from None
     except BotJoinError as err:
@@ -138,7 +145,9 @@ async def bot_join(
         bot_id=bot_id, meeting_id=meeting_id, participant_id=bot.participant_id, state=bot.state.value
     )
     hearing = (
-        "it transcribes what it hears (bot_status)"
+        "it receives the service's transcripts over the Agent Participant socket (bot_status)"
+        if listen and via_agent
+        else "it transcribes what it hears (bot_status)"
         if transcribe
         else "it receives audio without transcribing (no speech extra)"
         if listen
