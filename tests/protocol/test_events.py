@@ -11,6 +11,7 @@ from realtimekit_mcp.protocol.events import (
     ChatEvent,
     MediaEvent,
     PluginEvent,
+    PollEvent,
     PresetEvent,
     RoomEvent,
     event_name,
@@ -46,6 +47,7 @@ REFERENCE = {
     ChatEvent.PIN_MESSAGE: 65546,
     PluginEvent.GET_PLUGINS: 131072,
     PluginEvent.STORE_GET_KEYS: 0x0002000A,
+    PollEvent.CREATE_POLL: 196608,
     PresetEvent.GET_USER_PRESETS: 327680,
     PresetEvent.UPDATE_USER_PRESET: 327681,
     MediaEvent.CREATE_WEBRTC_TRANSPORT: 50331649,
@@ -94,7 +96,8 @@ def test_namespaces_compose_as_the_sdk_does() -> None:
 
 
 def test_event_numbers_are_unique_across_all_groups() -> None:
-    numbers = [int(m) for enum in (RoomEvent, ChatEvent, PluginEvent, PresetEvent, MediaEvent) for m in enum]
+    groups = (RoomEvent, ChatEvent, PluginEvent, PollEvent, PresetEvent, MediaEvent)
+    numbers = [int(m) for enum in groups for m in enum]
     numbers.append(ERROR_EVENT)
     assert len(numbers) == len(set(numbers))
 
@@ -112,6 +115,48 @@ def test_event_table_names_the_kick_mute_and_end_pushes() -> None:
     toggle = EVENT_PAYLOADS[MediaEvent.PEER_PRODUCER_TOGGLE_BROADCAST]
     assert toggle.response == "media.edge.PeerProducerToggleBroadcastResponse"
     assert EVENT_PAYLOADS[RoomEvent.TRANSCRIPT].response == "socket.ai.MeetingTranscript"
+
+
+# The host features of issue 6, as SDK 2.0.2's socket handlers encode and decode them.
+HOST_FEATURES = {
+    RoomEvent.GET_WAITING_ROOM_REQUESTS: (None, "socket.room.GetWaitingRoomRequests"),
+    RoomEvent.ACCEPT_WAITING_ROOM_REQUESTS: ("socket.room.AcceptWaitingRoomRequests", None),
+    RoomEvent.DENY_WAITING_ROOM_REQUESTS: ("socket.room.DenyWaitingRoomRequests", None),
+    RoomEvent.WAITING_ROOM_REQUEST_ACCEPTED: (None, None),
+    RoomEvent.WAITING_ROOM_REQUEST_DENIED: (None, None),
+    RoomEvent.GRANT_STAGE_ACCESS: ("socket.livestreaming.GrantStageAccessRequest", None),
+    RoomEvent.DENY_STAGE_ACCESS: ("socket.livestreaming.DenyStageAccessRequest", None),
+    RoomEvent.REQUEST_STAGE_ACCESS: (None, "socket.livestreaming.GetStageRequestsResponse"),
+    RoomEvent.PEER_STAGE_STATUS_UPDATE: (None, "socket.room.PeerStatusUpdate"),
+    PollEvent.CREATE_POLL: ("socket.polls.NewPollRequest", "socket.polls.UpdatePollResponse"),
+    PollEvent.VOTE_POLL: ("socket.polls.VotePollRequest", "socket.polls.UpdatePollResponse"),
+    PollEvent.UPDATE_POLL: (None, "socket.polls.UpdatePollResponse"),
+    PollEvent.GET_POLLS: (None, "socket.polls.GetPollsResponse"),
+    PluginEvent.STORE_INSERT_KEYS: (
+        "socket.plugin.PluginStoreInsertKeysRequest",
+        "socket.plugin.PluginStoreResponse",
+    ),
+    PluginEvent.STORE_DELETE_KEYS: (
+        "socket.plugin.PluginStoreDeleteKeysRequest",
+        "socket.plugin.PluginStoreResponse",
+    ),
+    MediaEvent.GLOBAL_PIN_PEER: (
+        "media.edge.GlobalPeerPinningRequest",
+        "media.edge.GlobalPeerPinningResponse",
+    ),
+    MediaEvent.GLOBAL_PEER_PIN_BROADCAST: (None, "media.edge.GlobalPeerPinningBroadcastResponse"),
+}
+
+
+@pytest.mark.parametrize("event", list(HOST_FEATURES), ids=event_name)
+def test_event_table_names_the_host_feature_payloads(event: int) -> None:
+    payloads = EVENT_PAYLOADS[event]
+    assert (payloads.request, payloads.response) == HOST_FEATURES[event]
+
+
+def test_poll_events_are_namespace_three() -> None:
+    assert [int(e) for e in PollEvent] == [196608, 196609, 196610, 196611]
+    assert event_name(196610) == "PollEvent.VOTE_POLL"
 
 
 def test_unknown_message_name_raises_key_error() -> None:

@@ -105,10 +105,13 @@ class RoomEvent(IntEnum):
     TRANSCRIPT = namespaced(ROOM_NAMESPACE, 32)
     """Push of a ``socket.ai.MeetingTranscript`` when the meeting transcribes."""
     GET_WAITING_ROOM_REQUESTS = namespaced(ROOM_NAMESPACE, 33)
+    """Request (no payload) and push to hosts: the whole current waitlist."""
     ACCEPT_WAITING_ROOM_REQUESTS = namespaced(ROOM_NAMESPACE, 34)
     WAITING_ROOM_REQUEST_ACCEPTED = namespaced(ROOM_NAMESPACE, 35)
+    """Push to a waitlisted peer: it was admitted."""
     DENY_WAITING_ROOM_REQUESTS = namespaced(ROOM_NAMESPACE, 36)
     WAITING_ROOM_REQUEST_DENIED = namespaced(ROOM_NAMESPACE, 37)
+    """Push to a waitlisted peer: it was rejected."""
     PEER_STAGE_STATUS_UPDATE = namespaced(ROOM_NAMESPACE, 38)
     BROADCAST_TO_ENTITY = namespaced(ROOM_NAMESPACE, 39)
     """Custom app event to chosen peers or rooms (request and push)."""
@@ -187,6 +190,7 @@ class MediaEvent(IntEnum):
     LEAVE_ROOM = media_event(17)
     SELECTED_PEER = media_event(18)
     GLOBAL_PIN_PEER = media_event(19)
+    """Pin a peer for everyone; an empty participant id unpins."""
     SELF_JOIN_COMPLETE = media_event(20)
     """Completes the media join; the reply lists the peers already producing."""
     PEER_JOINED_BROADCAST = media_event(25)
@@ -244,6 +248,24 @@ EVENT_PAYLOADS: Final = MappingProxyType(
         RoomEvent.KICK: _P("socket.room.RemoveParticipantsRequest", "socket.room.PeerInfoResponse"),
         RoomEvent.KICK_ALL: _P("media.edge.KickAllPeersRequest", "socket.room.PeerInfoResponse"),
         RoomEvent.TRANSCRIPT: _P(None, "socket.ai.MeetingTranscript"),
+        # waiting room (the host's view; a waitlisted peer learns its fate from the payload-less
+        # accepted/denied pushes, whose payload SDK 2.0.2 never reads)
+        RoomEvent.GET_WAITING_ROOM_REQUESTS: _P(None, "socket.room.GetWaitingRoomRequests"),
+        RoomEvent.ACCEPT_WAITING_ROOM_REQUESTS: _P("socket.room.AcceptWaitingRoomRequests", None),
+        RoomEvent.DENY_WAITING_ROOM_REQUESTS: _P("socket.room.DenyWaitingRoomRequests", None),
+        RoomEvent.WAITING_ROOM_REQUEST_ACCEPTED: _P(None, None),
+        RoomEvent.WAITING_ROOM_REQUEST_DENIED: _P(None, None),
+        # stage (webinar presets)
+        RoomEvent.GET_STAGE_PEERS: _P(None, "socket.livestreaming.GetStagePeersResponse"),
+        RoomEvent.GET_STAGE_REQUESTS: _P(None, "socket.livestreaming.GetStageRequestsResponse"),
+        RoomEvent.REQUEST_STAGE_ACCESS: _P(None, "socket.livestreaming.GetStageRequestsResponse"),
+        RoomEvent.CANCEL_STAGE_REQUEST: _P(None, "socket.livestreaming.GetStageRequestsResponse"),
+        RoomEvent.GRANT_STAGE_ACCESS: _P("socket.livestreaming.GrantStageAccessRequest", None),
+        RoomEvent.DENY_STAGE_ACCESS: _P("socket.livestreaming.DenyStageAccessRequest", None),
+        RoomEvent.JOIN_STAGE: _P(None, None),
+        RoomEvent.LEAVE_STAGE: _P("socket.livestreaming.LeaveStageRequest", None),
+        RoomEvent.PEER_STAGE_STATUS_UPDATE: _P(None, "socket.room.PeerStatusUpdate"),
+        RoomEvent.GET_ROOM_STAGE_STATE: _P(None, "socket.room.GetRoomStageStateResponse"),
         # chat
         ChatEvent.GET_MESSAGES: _P(None, "socket.chat.GetChatMessagesResponse"),
         ChatEvent.SEND_MESSAGE_TO_ROOM: _P(
@@ -256,10 +278,22 @@ EVENT_PAYLOADS: Final = MappingProxyType(
             "socket.chat.GetPaginatedChatMessageRoomRequest",
             "socket.chat.GetPaginatedChatMessageRoomResponse",
         ),
-        # plugin store (needed by the official web SDK at start-up)
+        # plugin store: "__rtk_plugins__" holds the room's active plugins (looked up at start-up by
+        # the official web SDK; activate = insert the plugin id's key, deactivate = delete it)
         PluginEvent.STORE_GET_KEYS: _P(
             "socket.plugin.PluginStoreGetKeysRequest", "socket.plugin.PluginStoreResponse"
         ),
+        PluginEvent.STORE_INSERT_KEYS: _P(
+            "socket.plugin.PluginStoreInsertKeysRequest", "socket.plugin.PluginStoreResponse"
+        ),
+        PluginEvent.STORE_DELETE_KEYS: _P(
+            "socket.plugin.PluginStoreDeleteKeysRequest", "socket.plugin.PluginStoreResponse"
+        ),
+        # polls (create, vote and update are also pushed to everyone with the poll as it stands)
+        PollEvent.CREATE_POLL: _P("socket.polls.NewPollRequest", "socket.polls.UpdatePollResponse"),
+        PollEvent.GET_POLLS: _P(None, "socket.polls.GetPollsResponse"),
+        PollEvent.VOTE_POLL: _P("socket.polls.VotePollRequest", "socket.polls.UpdatePollResponse"),
+        PollEvent.UPDATE_POLL: _P(None, "socket.polls.UpdatePollResponse"),
         # media
         MediaEvent.JOIN_ROOM: _P("media.edge.PeerJoinRequest", "media.edge.PeerJoinResponse"),
         MediaEvent.LEAVE_ROOM: _P("media.edge.PeerLeaveRequest", "media.edge.PeerLeaveResponse"),
@@ -284,6 +318,10 @@ EVENT_PAYLOADS: Final = MappingProxyType(
             "media.edge.PeerJoinCompleteRequest", "media.edge.PeerJoinCompleteResponse"
         ),
         MediaEvent.SELECTED_PEER: _P(None, "media.edge.SelectedPeersResponse"),
+        MediaEvent.GLOBAL_PIN_PEER: _P(
+            "media.edge.GlobalPeerPinningRequest", "media.edge.GlobalPeerPinningResponse"
+        ),
+        MediaEvent.GLOBAL_PEER_PIN_BROADCAST: _P(None, "media.edge.GlobalPeerPinningBroadcastResponse"),
         MediaEvent.SELECTED_PEER_DIFF: _P(None, "media.edge.SelectedPeersDiffResponse"),
         MediaEvent.PEER_JOINED_BROADCAST: _P(None, "media.edge.PeerJoinBroadcastResponse"),
         MediaEvent.PEER_LEAVE_BROADCAST: _P(None, "media.edge.PeerLeaveBroadcastResponse"),

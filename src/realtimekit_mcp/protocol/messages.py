@@ -28,6 +28,8 @@ GENERATED_MODULES: Final = (
     "ai_pb2",
     "api_pb2",
     "plugin_pb2",
+    "livestreaming_pb2",
+    "polls_pb2",
 )
 """The generated modules of ``realtimekit_mcp.protocol``, dependencies first."""
 

@@ -14,7 +14,7 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n%realtimekit_mcp/protocol/plugin.proto\x12\rsocket.plugin\"@\n\tStoreKeys\x12\x11\n\tstore_key\x18\x01 \x01(\t\x12\x14\n\x07payload\x18\x02 \x01(\x0cH\x00\x88\x01\x01\x42\n\n\x08_payload\"n\n\x19PluginStoreGetKeysRequest\x12\x11\n\tplugin_id\x18\x01 \x01(\t\x12\x12\n\nstore_name\x18\x02 \x01(\t\x12*\n\x08get_keys\x18\x03 \x03(\x0b\x32\x18.socket.plugin.StoreKeys\"Y\n\x0fPluginStoreItem\x12\x11\n\ttimestamp\x18\x01 \x01(\t\x12\x0f\n\x07peer_id\x18\x02 \x01(\t\x12\x11\n\tstore_key\x18\x03 \x01(\t\x12\x0f\n\x07payload\x18\x04 \x01(\x0c\"q\n\x13PluginStoreResponse\x12\x11\n\tplugin_id\x18\x01 \x01(\t\x12\x12\n\nstore_name\x18\x02 \x01(\t\x12\x33\n\x0bstore_items\x18\x03 \x03(\x0b\x32\x1e.socket.plugin.PluginStoreItemb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n%realtimekit_mcp/protocol/plugin.proto\x12\rsocket.plugin\"@\n\tStoreKeys\x12\x11\n\tstore_key\x18\x01 \x01(\t\x12\x14\n\x07payload\x18\x02 \x01(\x0cH\x00\x88\x01\x01\x42\n\n\x08_payload\"n\n\x19PluginStoreGetKeysRequest\x12\x11\n\tplugin_id\x18\x01 \x01(\t\x12\x12\n\nstore_name\x18\x02 \x01(\t\x12*\n\x08get_keys\x18\x03 \x03(\x0b\x32\x18.socket.plugin.StoreKeys\"Y\n\x0fPluginStoreItem\x12\x11\n\ttimestamp\x18\x01 \x01(\t\x12\x0f\n\x07peer_id\x18\x02 \x01(\t\x12\x11\n\tstore_key\x18\x03 \x01(\t\x12\x0f\n\x07payload\x18\x04 \x01(\x0c\"q\n\x13PluginStoreResponse\x12\x11\n\tplugin_id\x18\x01 \x01(\t\x12\x12\n\nstore_name\x18\x02 \x01(\t\x12\x33\n\x0bstore_items\x18\x03 \x03(\x0b\x32\x1e.socket.plugin.PluginStoreItem\"t\n\x1cPluginStoreInsertKeysRequest\x12\x11\n\tplugin_id\x18\x01 \x01(\t\x12\x12\n\nstore_name\x18\x02 \x01(\t\x12-\n\x0binsert_keys\x18\x03 \x03(\x0b\x32\x18.socket.plugin.StoreKeys\"t\n\x1cPluginStoreDeleteKeysRequest\x12\x11\n\tplugin_id\x18\x01 \x01(\t\x12\x12\n\nstore_name\x18\x02 \x01(\t\x12-\n\x0b\x64\x65lete_keys\x18\x03 \x03(\x0b\x32\x18.socket.plugin.StoreKeys\"A\n\x18PluginStoreDeleteRequest\x12\x11\n\tplugin_id\x18\x01 \x01(\t\x12\x12\n\nstore_name\x18\x02 \x01(\t\"8\n\x10\x41\x64\x64PluginRequest\x12\x11\n\tplugin_id\x18\x01 \x01(\t\x12\x11\n\tstaggered\x18\x02 \x01(\x08\";\n\x13RemovePluginRequest\x12\x11\n\tplugin_id\x18\x01 \x01(\t\x12\x11\n\tstaggered\x18\x02 \x01(\x08\"/\n\x1a\x45nablePluginForRoomRequest\x12\x11\n\tplugin_id\x18\x01 \x01(\t\"0\n\x1b\x44isablePluginForRoomRequest\x12\x11\n\tplugin_id\x18\x01 \x01(\t\"B\n\x1b\x45nablePluginForPeersRequest\x12\x11\n\tplugin_id\x18\x01 \x01(\t\x12\x10\n\x08peer_ids\x18\x02 \x03(\t\"C\n\x1c\x44isablePluginForPeersRequest\x12\x11\n\tplugin_id\x18\x01 \x01(\t\x12\x10\n\x08peer_ids\x18\x02 \x03(\t\"B\n\x18PluginEventToRoomRequest\x12\x11\n\tplugin_id\x18\x01 \x01(\t\x12\x13\n\x0bplugin_data\x18\x02 \x01(\x0c\"U\n\x19PluginEventToPeersRequest\x12\x11\n\tplugin_id\x18\x01 \x01(\t\x12\x10\n\x08peer_ids\x18\x02 \x03(\t\x12\x13\n\x0bplugin_data\x18\x03 \x01(\x0c\"=\n\x14\x45nablePluginResponse\x12\x11\n\tplugin_id\x18\x01 \x01(\t\x12\x12\n\nenabled_by\x18\x02 \x01(\t\"M\n\x15\x45nablePluginsResponse\x12\x34\n\x07plugins\x18\x01 \x03(\x0b\x32#.socket.plugin.EnablePluginResponse\"?\n\x15\x44isablePluginResponse\x12\x11\n\tplugin_id\x18\x01 \x01(\t\x12\x13\n\x0b\x64isabled_by\x18\x02 \x01(\t\"=\n\x13PluginEventResponse\x12\x11\n\tplugin_id\x18\x01 \x01(\t\x12\x13\n\x0bplugin_data\x18\x02 \x01(\x0c\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -29,4 +29,34 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_PLUGINSTOREITEM']._serialized_end=323
   _globals['_PLUGINSTORERESPONSE']._serialized_start=325
   _globals['_PLUGINSTORERESPONSE']._serialized_end=438
+  _globals['_PLUGINSTOREINSERTKEYSREQUEST']._serialized_start=440
+  _globals['_PLUGINSTOREINSERTKEYSREQUEST']._serialized_end=556
+  _globals['_PLUGINSTOREDELETEKEYSREQUEST']._serialized_start=558
+  _globals['_PLUGINSTOREDELETEKEYSREQUEST']._serialized_end=674
+  _globals['_PLUGINSTOREDELETEREQUEST']._serialized_start=676
+  _globals['_PLUGINSTOREDELETEREQUEST']._serialized_end=741
+  _globals['_ADDPLUGINREQUEST']._serialized_start=743
+  _globals['_ADDPLUGINREQUEST']._serialized_end=799
+  _globals['_REMOVEPLUGINREQUEST']._serialized_start=801
+  _globals['_REMOVEPLUGINREQUEST']._serialized_end=860
+  _globals['_ENABLEPLUGINFORROOMREQUEST']._serialized_start=862
+  _globals['_ENABLEPLUGINFORROOMREQUEST']._serialized_end=909
+  _globals['_DISABLEPLUGINFORROOMREQUEST']._serialized_start=911
+  _globals['_DISABLEPLUGINFORROOMREQUEST']._serialized_end=959
+  _globals['_ENABLEPLUGINFORPEERSREQUEST']._serialized_start=961
+  _globals['_ENABLEPLUGINFORPEERSREQUEST']._serialized_end=1027
+  _globals['_DISABLEPLUGINFORPEERSREQUEST']._serialized_start=1029
+  _globals['_DISABLEPLUGINFORPEERSREQUEST']._serialized_end=1096
+  _globals['_PLUGINEVENTTOROOMREQUEST']._serialized_start=1098
+  _globals['_PLUGINEVENTTOROOMREQUEST']._serialized_end=1164
+  _globals['_PLUGINEVENTTOPEERSREQUEST']._serialized_start=1166
+  _globals['_PLUGINEVENTTOPEERSREQUEST']._serialized_end=1251
+  _globals['_ENABLEPLUGINRESPONSE']._serialized_start=1253
+  _globals['_ENABLEPLUGINRESPONSE']._serialized_end=1314
+  _globals['_ENABLEPLUGINSRESPONSE']._serialized_start=1316
+  _globals['_ENABLEPLUGINSRESPONSE']._serialized_end=1393
+  _globals['_DISABLEPLUGINRESPONSE']._serialized_start=1395
+  _globals['_DISABLEPLUGINRESPONSE']._serialized_end=1458
+  _globals['_PLUGINEVENTRESPONSE']._serialized_start=1460
+  _globals['_PLUGINEVENTRESPONSE']._serialized_end=1521
 # @@protoc_insertion_point(module_scope)

@@ -44,3 +44,123 @@ class PluginStoreResponse(_message.Message):
     store_name: str
     store_items: _containers.RepeatedCompositeFieldContainer[PluginStoreItem]
     def __init__(self, plugin_id: _Optional[str] = ..., store_name: _Optional[str] = ..., store_items: _Optional[_Iterable[_Union[PluginStoreItem, _Mapping]]] = ...) -> None: ...
+
+class PluginStoreInsertKeysRequest(_message.Message):
+    __slots__ = ("plugin_id", "store_name", "insert_keys")
+    PLUGIN_ID_FIELD_NUMBER: _ClassVar[int]
+    STORE_NAME_FIELD_NUMBER: _ClassVar[int]
+    INSERT_KEYS_FIELD_NUMBER: _ClassVar[int]
+    plugin_id: str
+    store_name: str
+    insert_keys: _containers.RepeatedCompositeFieldContainer[StoreKeys]
+    def __init__(self, plugin_id: _Optional[str] = ..., store_name: _Optional[str] = ..., insert_keys: _Optional[_Iterable[_Union[StoreKeys, _Mapping]]] = ...) -> None: ...
+
+class PluginStoreDeleteKeysRequest(_message.Message):
+    __slots__ = ("plugin_id", "store_name", "delete_keys")
+    PLUGIN_ID_FIELD_NUMBER: _ClassVar[int]
+    STORE_NAME_FIELD_NUMBER: _ClassVar[int]
+    DELETE_KEYS_FIELD_NUMBER: _ClassVar[int]
+    plugin_id: str
+    store_name: str
+    delete_keys: _containers.RepeatedCompositeFieldContainer[StoreKeys]
+    def __init__(self, plugin_id: _Optional[str] = ..., store_name: _Optional[str] = ..., delete_keys: _Optional[_Iterable[_Union[StoreKeys, _Mapping]]] = ...) -> None: ...
+
+class PluginStoreDeleteRequest(_message.Message):
+    __slots__ = ("plugin_id", "store_name")
+    PLUGIN_ID_FIELD_NUMBER: _ClassVar[int]
+    STORE_NAME_FIELD_NUMBER: _ClassVar[int]
+    plugin_id: str
+    store_name: str
+    def __init__(self, plugin_id: _Optional[str] = ..., store_name: _Optional[str] = ...) -> None: ...
+
+class AddPluginRequest(_message.Message):
+    __slots__ = ("plugin_id", "staggered")
+    PLUGIN_ID_FIELD_NUMBER: _ClassVar[int]
+    STAGGERED_FIELD_NUMBER: _ClassVar[int]
+    plugin_id: str
+    staggered: bool
+    def __init__(self, plugin_id: _Optional[str] = ..., staggered: bool = ...) -> None: ...
+
+class RemovePluginRequest(_message.Message):
+    __slots__ = ("plugin_id", "staggered")
+    PLUGIN_ID_FIELD_NUMBER: _ClassVar[int]
+    STAGGERED_FIELD_NUMBER: _ClassVar[int]
+    plugin_id: str
+    staggered: bool
+    def __init__(self, plugin_id: _Optional[str] = ..., staggered: bool = ...) -> None: ...
+
+class EnablePluginForRoomRequest(_message.Message):
+    __slots__ = ("plugin_id",)
+    PLUGIN_ID_FIELD_NUMBER: _ClassVar[int]
+    plugin_id: str
+    def __init__(self, plugin_id: _Optional[str] = ...) -> None: ...
+
+class DisablePluginForRoomRequest(_message.Message):
+    __slots__ = ("plugin_id",)
+    PLUGIN_ID_FIELD_NUMBER: _ClassVar[int]
+    plugin_id: str
+    def __init__(self, plugin_id: _Optional[str] = ...) -> None: ...
+
+class EnablePluginForPeersRequest(_message.Message):
+    __slots__ = ("plugin_id", "peer_ids")
+    PLUGIN_ID_FIELD_NUMBER: _ClassVar[int]
+    PEER_IDS_FIELD_NUMBER: _ClassVar[int]
+    plugin_id: str
+    peer_ids: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, plugin_id: _Optional[str] = ..., peer_ids: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class DisablePluginForPeersRequest(_message.Message):
+    __slots__ = ("plugin_id", "peer_ids")
+    PLUGIN_ID_FIELD_NUMBER: _ClassVar[int]
+    PEER_IDS_FIELD_NUMBER: _ClassVar[int]
+    plugin_id: str
+    peer_ids: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, plugin_id: _Optional[str] = ..., peer_ids: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class PluginEventToRoomRequest(_message.Message):
+    __slots__ = ("plugin_id", "plugin_data")
+    PLUGIN_ID_FIELD_NUMBER: _ClassVar[int]
+    PLUGIN_DATA_FIELD_NUMBER: _ClassVar[int]
+    plugin_id: str
+    plugin_data: bytes
+    def __init__(self, plugin_id: _Optional[str] = ..., plugin_data: _Optional[bytes] = ...) -> None: ...
+
+class PluginEventToPeersRequest(_message.Message):
+    __slots__ = ("plugin_id", "peer_ids", "plugin_data")
+    PLUGIN_ID_FIELD_NUMBER: _ClassVar[int]
+    PEER_IDS_FIELD_NUMBER: _ClassVar[int]
+    PLUGIN_DATA_FIELD_NUMBER: _ClassVar[int]
+    plugin_id: str
+    peer_ids: _containers.RepeatedScalarFieldContainer[str]
+    plugin_data: bytes
+    def __init__(self, plugin_id: _Optional[str] = ..., peer_ids: _Optional[_Iterable[str]] = ..., plugin_data: _Optional[bytes] = ...) -> None: ...
+
+class EnablePluginResponse(_message.Message):
+    __slots__ = ("plugin_id", "enabled_by")
+    PLUGIN_ID_FIELD_NUMBER: _ClassVar[int]
+    ENABLED_BY_FIELD_NUMBER: _ClassVar[int]
+    plugin_id: str
+    enabled_by: str
+    def __init__(self, plugin_id: _Optional[str] = ..., enabled_by: _Optional[str] = ...) -> None: ...
+
+class EnablePluginsResponse(_message.Message):
+    __slots__ = ("plugins",)
+    PLUGINS_FIELD_NUMBER: _ClassVar[int]
+    plugins: _containers.RepeatedCompositeFieldContainer[EnablePluginResponse]
+    def __init__(self, plugins: _Optional[_Iterable[_Union[EnablePluginResponse, _Mapping]]] = ...) -> None: ...
+
+class DisablePluginResponse(_message.Message):
+    __slots__ = ("plugin_id", "disabled_by")
+    PLUGIN_ID_FIELD_NUMBER: _ClassVar[int]
+    DISABLED_BY_FIELD_NUMBER: _ClassVar[int]
+    plugin_id: str
+    disabled_by: str
+    def __init__(self, plugin_id: _Optional[str] = ..., disabled_by: _Optional[str] = ...) -> None: ...
+
+class PluginEventResponse(_message.Message):
+    __slots__ = ("plugin_id", "plugin_data")
+    PLUGIN_ID_FIELD_NUMBER: _ClassVar[int]
+    PLUGIN_DATA_FIELD_NUMBER: _ClassVar[int]
+    plugin_id: str
+    plugin_data: bytes
+    def __init__(self, plugin_id: _Optional[str] = ..., plugin_data: _Optional[bytes] = ...) -> None: ...

@@ -171,3 +171,57 @@ class BroadcastMessage(_message.Message):
     ids: _containers.RepeatedScalarFieldContainer[str]
     broadcast_type: BroadcastType
     def __init__(self, type: _Optional[str] = ..., payload: _Optional[bytes] = ..., timestamp: _Optional[int] = ..., ids: _Optional[_Iterable[str]] = ..., broadcast_type: _Optional[_Union[BroadcastType, str]] = ...) -> None: ...
+
+class AcceptWaitingRoomRequests(_message.Message):
+    __slots__ = ("user_ids",)
+    USER_IDS_FIELD_NUMBER: _ClassVar[int]
+    user_ids: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, user_ids: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class DenyWaitingRoomRequests(_message.Message):
+    __slots__ = ("user_ids",)
+    USER_IDS_FIELD_NUMBER: _ClassVar[int]
+    user_ids: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, user_ids: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class WaitingRoomRequest(_message.Message):
+    __slots__ = ("peer_id", "user_id", "display_name", "picture", "custom_participant_id", "preset_name")
+    PEER_ID_FIELD_NUMBER: _ClassVar[int]
+    USER_ID_FIELD_NUMBER: _ClassVar[int]
+    DISPLAY_NAME_FIELD_NUMBER: _ClassVar[int]
+    PICTURE_FIELD_NUMBER: _ClassVar[int]
+    CUSTOM_PARTICIPANT_ID_FIELD_NUMBER: _ClassVar[int]
+    PRESET_NAME_FIELD_NUMBER: _ClassVar[int]
+    peer_id: str
+    user_id: str
+    display_name: str
+    picture: str
+    custom_participant_id: str
+    preset_name: str
+    def __init__(self, peer_id: _Optional[str] = ..., user_id: _Optional[str] = ..., display_name: _Optional[str] = ..., picture: _Optional[str] = ..., custom_participant_id: _Optional[str] = ..., preset_name: _Optional[str] = ...) -> None: ...
+
+class GetWaitingRoomRequests(_message.Message):
+    __slots__ = ("requests",)
+    REQUESTS_FIELD_NUMBER: _ClassVar[int]
+    requests: _containers.RepeatedCompositeFieldContainer[WaitingRoomRequest]
+    def __init__(self, requests: _Optional[_Iterable[_Union[WaitingRoomRequest, _Mapping]]] = ...) -> None: ...
+
+class PeerStatusUpdate(_message.Message):
+    __slots__ = ("peer_id", "user_id", "stage_type")
+    PEER_ID_FIELD_NUMBER: _ClassVar[int]
+    USER_ID_FIELD_NUMBER: _ClassVar[int]
+    STAGE_TYPE_FIELD_NUMBER: _ClassVar[int]
+    peer_id: str
+    user_id: str
+    stage_type: StageType
+    def __init__(self, peer_id: _Optional[str] = ..., user_id: _Optional[str] = ..., stage_type: _Optional[_Union[StageType, str]] = ...) -> None: ...
+
+class GetRoomStageStateResponse(_message.Message):
+    __slots__ = ("on_stage_peers", "approved_stage_peers", "requested_stage_peers")
+    ON_STAGE_PEERS_FIELD_NUMBER: _ClassVar[int]
+    APPROVED_STAGE_PEERS_FIELD_NUMBER: _ClassVar[int]
+    REQUESTED_STAGE_PEERS_FIELD_NUMBER: _ClassVar[int]
+    on_stage_peers: _containers.RepeatedScalarFieldContainer[str]
+    approved_stage_peers: _containers.RepeatedScalarFieldContainer[str]
+    requested_stage_peers: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, on_stage_peers: _Optional[_Iterable[str]] = ..., approved_stage_peers: _Optional[_Iterable[str]] = ..., requested_stage_peers: _Optional[_Iterable[str]] = ...) -> None: ...
