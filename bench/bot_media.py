@@ -94,13 +94,6 @@ TARGET_LATE_LOST = 0.01
 # =============================================================================== shared pieces
 
 
-def _tone_loop(frequency: int, amplitude: float = 0.5) -> bytes:
-    """One second of a whole-number-frequency sine, s16le mono 48 kHz (loops seamlessly)."""
-    scale = amplitude * 32767
-    step = 2 * math.pi * frequency / SAMPLE_RATE
-    return array.array("h", (int(scale * math.sin(step * i)) for i in range(SAMPLE_RATE))).tobytes()
-
-
 class BurstTone:
     """An audio generator (``n samples -> PCM``) that plays 200 ms of tone once a second.
 
@@ -110,7 +103,9 @@ class BurstTone:
     """
 
     def __init__(self, frequency: int = PROBE_HZ) -> None:
-        self._tone = _tone_loop(frequency)
+        from realtimekit_mcp.bot.tracks import tone_pcm  # aiortc loads only where a tone is made
+
+        self._tone = tone_pcm(frequency, 1.0)  # one second of a whole-number frequency loops seamlessly
         self._frame = 0
         self.onsets: list[float] = []
         self.calls = LagLog()
@@ -174,22 +169,6 @@ class LoopLag:
             await asyncio.sleep(self.interval)
             after = time.monotonic()
             self.log.add(after, after - before - self.interval)
-
-
-class LoopTone:
-    """A continuous tone generator (``n samples -> PCM``) for the raw sender."""
-
-    def __init__(self, frequency: int) -> None:
-        self._tone = _tone_loop(frequency)
-        self._pos = 0
-
-    def __call__(self, samples: int) -> bytes:
-        n = samples * 2
-        out = self._tone[self._pos : self._pos + n]
-        if len(out) < n:
-            out += self._tone[: n - len(out)]
-        self._pos = (self._pos + n) % len(self._tone)
-        return out
 
 
 @dataclass
@@ -439,6 +418,7 @@ async def role_raw_sender(cfg: dict[str, Any]) -> None:
     """K peer connections each sending a tone (stream 0: probe bursts), 127.0.0.1 host candidates only."""
     from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
 
+    from realtimekit_mcp.bot.tracks import ToneGenerator
     from realtimekit_mcp.emulator.sfu import loopback_only
 
     probe = BurstTone()
@@ -447,7 +427,7 @@ async def role_raw_sender(cfg: dict[str, Any]) -> None:
     with loopback_only():
         for i in range(int(cfg["streams"])):
             pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
-            generator: Callable[[int], bytes] = probe if i == 0 else LoopTone(300 + 20 * i)
+            generator: Callable[[int], bytes] = probe if i == 0 else ToneGenerator(300 + 20 * i)
             pc.addTrack(_ToneTrack.make(generator))
             await pc.setLocalDescription(await pc.createOffer())
             pcs.append(pc)
