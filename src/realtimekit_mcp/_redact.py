@@ -8,6 +8,7 @@ embedded in an exception message or a URL.
 
 from __future__ import annotations
 
+import bisect
 import logging
 import threading
 
@@ -16,6 +17,10 @@ _MIN_LEN = 6  # shorter values would mask ordinary words
 
 _lock = threading.Lock()
 _secrets: set[str] = set()
+# The registered secrets, longest first (so a secret containing another is masked whole); rebuilt
+# lazily when the set has grown (it never shrinks) instead of sorted on every call, since every log
+# record is redacted and the set grows with every participant token minted.
+_ordered: tuple[str, ...] = ()
 
 
 def register_secret(value: str | None) -> None:
@@ -25,13 +30,22 @@ def register_secret(value: str | None) -> None:
             _secrets.add(value)
 
 
+def _longest_first() -> tuple[str, ...]:
+    global _ordered
+    with _lock:
+        if len(_ordered) != len(_secrets):
+            _ordered = tuple(sorted(_secrets, key=len, reverse=True))
+        return _ordered
+
+
 def redact(text: str) -> str:
     """Return ``text`` with every registered secret replaced by ``[REDACTED]``."""
     if not _secrets or not text:
         return text
-    with _lock:
-        secrets = sorted(_secrets, key=len, reverse=True)
-    for secret in secrets:
+    secrets = _longest_first()
+    # Secrets longer than the text cannot occur in it: start at the first one that fits.
+    start = bisect.bisect_left(secrets, -len(text), key=lambda s: -len(s))
+    for secret in secrets[start:]:
         if secret in text:
             text = text.replace(secret, _MASK)
     return text

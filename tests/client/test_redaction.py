@@ -136,3 +136,15 @@ async def test_storage_credentials_are_not_echoed_by_validation_errors(client: R
         )
     assert secret not in str(info.value) and secret not in repr(info.value)
     assert "port" in str(info.value)
+
+
+def test_redact_masks_nested_secrets_whole_and_skips_longer_ones() -> None:
+    from realtimekit_mcp._redact import redact, register_secret
+
+    inner, outer = "CANARY-inner-5f3a", "CANARY-inner-5f3a-outer-91c2"
+    register_secret(inner)
+    register_secret(outer)
+    register_secret("CANARY-" + "x" * 400)  # longer than the text: cannot occur, must not break it
+    assert redact(f"a {outer} b {inner} c") == "a [REDACTED] b [REDACTED] c"
+    register_secret("CANARY-late-7d20")  # registered after a call: still masked
+    assert redact("token CANARY-late-7d20") == "token [REDACTED]"
