@@ -26,7 +26,6 @@ from realtimekit_mcp.bot.tracks import (
     load_image,
     pcm_samples,
     peak_frequency,
-    resample_linear,
     tone_pcm,
 )
 
@@ -47,13 +46,6 @@ def test_a_tone_generator_is_phase_continuous_across_frames_and_seconds(frequenc
     straight = pcm_samples(tone_pcm(frequency, 1.2))
     assert len(joined) == len(straight)
     assert max(abs(a - b) for a, b in zip(joined, straight, strict=True)) <= 2
-
-
-def test_linear_resampling_keeps_duration_and_pitch() -> None:
-    pcm16k = tone_pcm(500.0, 0.5, sample_rate=16_000)
-    pcm48k = resample_linear(pcm16k, 16_000, SAMPLE_RATE)
-    assert len(pcm48k) == len(pcm16k) * 3
-    assert abs(peak_frequency(pcm48k, low=100, high=2000) - 500.0) <= 2
 
 
 async def test_queued_audio_plays_in_order_and_resolves_its_future_when_sent() -> None:

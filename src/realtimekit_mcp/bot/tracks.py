@@ -5,7 +5,8 @@ Audio inside the bot is always **PCM s16le, mono, 48 kHz**, cut in 20 ms frames 
 silence otherwise, paced in real time. Incoming audio is converted by :class:`AudioReceiver` into a
 bounded :class:`AudioBuffer` per remote participant.
 
-Pure helpers (tone synthesis, resampling, Goertzel analysis) need no aiortc and no numpy.
+Pure helpers (tone synthesis, Goertzel analysis) need no aiortc and no numpy; resampling is av's
+(swresample), as in :mod:`realtimekit_mcp.speech.audio`.
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ import logging
 import math
 import sys
 import time
-import wave
 from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -45,7 +45,6 @@ __all__ = [
     "load_image",
     "pcm_samples",
     "peak_frequency",
-    "resample_linear",
     "tone_pcm",
 ]
 
@@ -90,25 +89,6 @@ def tone_pcm(
     scale = max(0.0, min(1.0, amplitude)) * 32767
     step = 2 * math.pi * frequency / sample_rate
     return _to_bytes(array.array("h", (int(scale * math.sin(phase + step * i)) for i in range(count))))
-
-
-def resample_linear(pcm: bytes, from_rate: int, to_rate: int) -> bytes:
-    """Resample s16le mono PCM by linear interpolation (good enough for speech and tones)."""
-    if from_rate == to_rate or not pcm:
-        return pcm
-    src = pcm_samples(pcm)
-    n_out = int(len(src) * to_rate / from_rate)
-    ratio = from_rate / to_rate
-    out = array.array("h")
-    last = len(src) - 1
-    for i in range(n_out):
-        pos = i * ratio
-        j = int(pos)
-        frac = pos - j
-        a = src[min(j, last)]
-        b = src[min(j + 1, last)]
-        out.append(int(a + (b - a) * frac))
-    return _to_bytes(out)
 
 
 def goertzel_power(samples: Sequence[int], frequency: float, sample_rate: int = SAMPLE_RATE) -> float:
@@ -177,23 +157,6 @@ class ToneGenerator:
 # ----------------------------------------------------------------------------- files
 
 
-def _read_wav(path: Path) -> bytes:
-    with wave.open(str(path), "rb") as wav:
-        width = wav.getsampwidth()
-        channels = wav.getnchannels()
-        rate = wav.getframerate()
-        raw = wav.readframes(wav.getnframes())
-    if width != 2:
-        raise ValueError(f"{path.name}: only 16-bit WAV is supported (got {width * 8}-bit)")
-    samples = pcm_samples(raw)
-    if channels > 1:
-        mono = array.array(
-            "h", (sum(samples[i : i + channels]) // channels for i in range(0, len(samples), channels))
-        )
-        samples = mono
-    return resample_linear(_to_bytes(samples), rate, SAMPLE_RATE)
-
-
 def _decode_with_av(path: Path) -> bytes:
     chunks: list[bytes] = []
     resampler = av.AudioResampler(format="s16", layout="mono", rate=SAMPLE_RATE)
@@ -209,18 +172,13 @@ def _decode_with_av(path: Path) -> bytes:
 
 
 def decode_audio_file(path: str | Path) -> bytes:
-    """Decode an audio file to s16le mono 48 kHz PCM (WAV with the stdlib; OGG/MP3/others with av).
+    """Decode an audio file (WAV, OGG, MP3, ...) to s16le mono 48 kHz PCM with av (swresample).
 
     Raises:
         ValueError: the file is not decodable audio.
         OSError: the file cannot be read.
     """
     p = Path(path)
-    if p.suffix.lower() == ".wav":
-        try:
-            return _read_wav(p)
-        except wave.Error:
-            pass  # not PCM WAV (e.g. float or compressed): let av try
     try:
         return _decode_with_av(p)
     except av.error.FFmpegError as exc:
