@@ -114,24 +114,10 @@ class Demo:
     async def _in_process(self) -> Any:
         """An HTTP client on an in-process emulator app over the server's data directory."""
         if self._control is None:
-            import httpx
+            from realtimekit_mcp.server.deps import open_embedded
 
-            from realtimekit_mcp.config import EMBEDDED_ORIGIN, load_embedded_identity
-            from realtimekit_mcp.emulator import EmulatorConfig, create_app
-
-            account, app_id, token = load_embedded_identity(self.data_dir)
-            app = create_app(
-                EmulatorConfig(
-                    account_id=account,
-                    app_id=app_id,
-                    api_token=token,
-                    db_path=str(self.data_dir / "emulator.sqlite3"),
-                    public_base_url=EMBEDDED_ORIGIN,
-                )
-            )
-            self._control = await self._stack.enter_async_context(
-                httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=EMBEDDED_ORIGIN)
-            )
+            _app, http, _identity = open_embedded(self.data_dir)
+            self._control = await self._stack.enter_async_context(http)
         return self._control
 
     async def control(

@@ -17,7 +17,6 @@ from __future__ import annotations
 import logging
 import sqlite3
 from collections.abc import Awaitable, Callable, Mapping
-from contextlib import AsyncExitStack
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
@@ -61,7 +60,6 @@ class Deps:
         self._factory = client_factory
         self._client: RealtimeKitClient | None = None
         self._lock = anyio.Lock()
-        self._stack: AsyncExitStack | None = None
         self.account_id: str | None = settings.backend.account_id
         self.app_id: str | None = settings.backend.app_id
         self.emulator_app: Any = None
@@ -126,28 +124,12 @@ class Deps:
                 # Let the 10 s retry budget, not the attempt count, bound retries of idempotent calls.
                 max_retries=5,
             )
-        import httpx
-
-        from realtimekit_mcp.emulator import EmulatorConfig, create_app
-
         assert backend.data_dir is not None
-        account, app_id, token = load_embedded_identity(backend.data_dir)
+        app, http, (account, app_id, token) = open_embedded(backend.data_dir)
         self.account_id, self.app_id = account, app_id
-        app = create_app(
-            EmulatorConfig(
-                account_id=account,
-                app_id=app_id,
-                api_token=token,
-                db_path=str(backend.data_dir / "emulator.sqlite3"),
-                public_base_url=EMBEDDED_ORIGIN,
-            )
-        )
-        self.emulator_app = app
+        self.emulator_app, self._http = app, http
         if self.task_group is not None:
             await self.task_group.start(self._run_emulator_lifespan, app)
-        http = self._http = httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=app), base_url=EMBEDDED_ORIGIN
-        )
         logger.info("embedded RealtimeKit emulator started (state in %s)", backend.data_dir)
         return RealtimeKitClient(
             account_id=account, app_id=app_id, api_token=token, base_url=backend.base_url, http_client=http
@@ -286,6 +268,28 @@ class Deps:
             await client.aclose()
         if http is not None:
             await http.aclose()
+
+
+def open_embedded(data_dir: Path) -> tuple[Any, Any, tuple[str, str, str]]:
+    """The embedded backend over ``data_dir``: its emulator app (identity and SQLite store there),
+    an ``httpx.AsyncClient`` on that app in-process (the caller closes it), and the identity
+    ``(account_id, app_id, api_token)``. The app's lifespan is not started."""
+    import httpx
+
+    from realtimekit_mcp.emulator import EmulatorConfig, create_app
+
+    identity = account, app_id, token = load_embedded_identity(data_dir)
+    app = create_app(
+        EmulatorConfig(
+            account_id=account,
+            app_id=app_id,
+            api_token=token,
+            db_path=str(data_dir / "emulator.sqlite3"),
+            public_base_url=EMBEDDED_ORIGIN,
+        )
+    )
+    http = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=EMBEDDED_ORIGIN)
+    return app, http, identity
 
 
 def _without_lifespan(app: Any) -> Any:
