@@ -44,7 +44,11 @@ class ToolOutput:
 
 
 def compact_json(value: Any) -> str:
-    """JSON without spaces: the cheapest faithful text copy of small structured data."""
+    """JSON without spaces: the cheapest faithful text copy of small structured data.
+
+    A pydantic model is dumped first (JSON mode, ``None`` fields left out)."""
+    if hasattr(value, "model_dump"):
+        value = value.model_dump(mode="json", exclude_none=True)
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False, default=str)
 
 

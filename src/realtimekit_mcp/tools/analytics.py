@@ -8,10 +8,6 @@ from realtimekit_mcp.server.results import ToolOutput, compact_json, preview, to
 from realtimekit_mcp.tools._common import Ctx, client_of
 
 
-def _dump(obj: Any) -> Any:
-    return obj.model_dump(mode="json", exclude_none=True) if hasattr(obj, "model_dump") else obj
-
-
 @tool_handler(action="get analytics")
 async def analytics_get(
     ctx: Ctx,
@@ -30,7 +26,7 @@ async def analytics_get(
             start_time=datetime.combine(start_date, time.min, UTC) if start_date else None,
             end_time=datetime.combine(end_date, time.max, UTC) if end_date else None,
         )
-    body, cut = preview(compact_json(_dump(data)), 6000)
+    body, cut = preview(compact_json(data), 6000)
     return ToolOutput(f"{kind} usage by day{' (truncated)' if cut else ''}:\n{body}")
 
 

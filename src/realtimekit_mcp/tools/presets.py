@@ -23,10 +23,6 @@ PresetId = Annotated[str, Field(description="Preset id from preset_list")]
 JsonObject = Annotated[dict[str, Any], Field(description="JSON object as in RealtimeKit's preset API")]
 
 
-def _dump(obj: Any) -> Any:
-    return obj.model_dump(mode="json", exclude_none=True) if hasattr(obj, "model_dump") else obj
-
-
 @tool_handler(action="list presets")
 async def preset_list(ctx: Ctx, limit: Limit = 20, cursor: Cursor = None) -> ToolOutput:
     page_no, per_page = page_args(cursor, limit)
@@ -42,7 +38,7 @@ async def preset_list(ctx: Ctx, limit: Limit = 20, cursor: Cursor = None) -> Too
 async def preset_get(ctx: Ctx, preset_id: PresetId) -> ToolOutput:
     client = await client_of(ctx)
     p = await client.presets.get(preset_id)
-    body, cut = preview(compact_json(_dump(p)), 6000)
+    body, cut = preview(compact_json(p), 6000)
     return ToolOutput(f"Preset {g(p, 'name')} ({preset_id}){' (truncated)' if cut else ''}:\n{body}")
 
 
