@@ -352,7 +352,12 @@ class AgentConnection:
 
     def events_since(self, after: int = 0) -> list[AgentEvent]:
         """Kept events with ``seq > after``, oldest first."""
-        return [e for e in self._events if e.seq > after]
+        # Sequence numbers are consecutive, so those events are the newest ``_seq - after`` kept
+        # ones: take them from the right end instead of scanning the whole buffer on every wake.
+        newer = min(len(self._events), max(0, self._seq - after))
+        fresh = list(itertools.islice(reversed(self._events), newer))
+        fresh.reverse()
+        return fresh
 
     async def wait_event(
         self,
@@ -368,9 +373,10 @@ class AgentConnection:
         """
         wanted = {names} if isinstance(names, str) else set(names)
         while True:
-            for event in self._events:
-                if event.seq > after and event.name in wanted and (where is None or where(event)):
+            for event in self.events_since(after):
+                if event.name in wanted and (where is None or where(event)):
                     return event
+            after = max(after, self._seq)
             if self.ended.is_set():
                 raise AgentClosedError(self.close_code, self.close_reason)
             await self._changed.wait()
@@ -379,7 +385,7 @@ class AgentConnection:
         """Every event with ``seq > after`` as it arrives, until the connection ends for good."""
         cursor = after
         while True:
-            fresh = [e for e in self._events if e.seq > cursor]
+            fresh = self.events_since(cursor)
             for event in fresh:
                 cursor = event.seq
                 yield event
