@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import logging
 from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
@@ -11,7 +10,7 @@ import anyio
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import BaseRoute
 
 from .agent_ws import agent_routes, close_agent_hub
@@ -24,8 +23,6 @@ from .intelligence import close_intelligence, install_intelligence, intelligence
 from .routes import api_routes
 from .routes._common import authenticate, error_response, internal_error_response, log_unexpected
 from .routes.client_api import close_live_plane, live_routes
-
-logger = logging.getLogger("realtimekit_mcp.emulator")
 
 LIVE_SHUTDOWN_BOUND = 10.0
 """Seconds the live plane (sockets, peer connections) gets to close at shut-down."""
@@ -56,26 +53,20 @@ async def _unexpected(request: Request, exc: Exception) -> Response:
 
 
 def _webhook_wiring(config: EmulatorConfig, backend: EmulatorBackend) -> tuple[Any, list[BaseRoute]]:
-    """Wire webhook delivery (emulator/webhooks.py) when that module is available."""
-    try:
-        from . import webhooks
-    except ImportError:  # pragma: no cover - only while the module does not exist yet
-        return None, []
-    try:
-        key = webhooks.load_or_create_signing_key(config.db_path, meta=backend.store)
-        dispatcher = webhooks.WebhookDispatcher(
-            key,
-            targets=backend.webhooks_for_event,
-            policy=webhooks.DeliveryPolicy(
-                allow_external=config.allow_external_webhooks,
-                max_attempts=config.webhook_max_attempts,
-                backoff_base=config.webhook_backoff_base,
-            ),
-            now=backend.now,
-        )
-    except (AttributeError, TypeError):  # pragma: no cover - API mismatch while both sides evolve
-        logger.warning("webhook delivery is not wired: emulator.webhooks has an unexpected API")
-        return None, []
+    """Wire webhook delivery (emulator/webhooks.py): the dispatcher becomes the backend's sink."""
+    from . import webhooks
+
+    key = webhooks.load_or_create_signing_key(config.db_path, meta=backend.store)
+    dispatcher = webhooks.WebhookDispatcher(
+        key,
+        targets=backend.webhooks_for_event,
+        policy=webhooks.DeliveryPolicy(
+            allow_external=config.allow_external_webhooks,
+            max_attempts=config.webhook_max_attempts,
+            backoff_base=config.webhook_backoff_base,
+        ),
+        now=backend.now,
+    )
     backend.sink = dispatcher
 
     def authorize(request: Request) -> bool:
@@ -160,4 +151,4 @@ def create_app(
     return app
 
 
-__all__ = ["JSONResponse", "create_app"]
+__all__ = ["create_app"]
