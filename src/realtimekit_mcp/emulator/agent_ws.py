@@ -43,6 +43,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from .. import _redact
 from .errors import EmulatorError
+from .routes._common import backend_of, bearer_token, error_response, guard_control_plane
 from .rules.base import iso
 
 if TYPE_CHECKING:
@@ -146,11 +147,6 @@ class AgentState:
             "resumes": self.resumes,
             "queued_events": len(self.queue),
         }
-
-
-def _bearer(websocket: WebSocket) -> str:
-    scheme, _, token = websocket.headers.get("authorization", "").partition(" ")
-    return token.strip() if scheme.lower() == "bearer" else ""
 
 
 def _parse_subscriptions(raw: str | None) -> frozenset[str]:
@@ -371,7 +367,7 @@ class AgentHub:
         offered = [p.strip() for p in websocket.scope.get("subprotocols") or []]
         if AGENT_SUBPROTOCOL not in offered:
             raise Refusal(400, "BAD_REQUEST", f"Sec-WebSocket-Protocol must offer {AGENT_SUBPROTOCOL}")
-        token = _bearer(websocket)
+        token = bearer_token(websocket)
         if not token:
             raise Refusal(401, "UNAUTHENTICATED", "Missing Authorization: Bearer <participant token>")
         try:
@@ -555,13 +551,9 @@ async def _endpoint(websocket: WebSocket) -> None:
 async def inspect_intelligence(request: Request) -> Response:
     """``GET /_emulator/intelligence``: Agent Participant connections and transcription counts
     (control-plane access rules: loopback, or the API token from elsewhere)."""
-    from .routes._common import authenticate, backend_of, error_response
-    from .routes.client_api import _is_loopback
-
     backend = backend_of(request)
     try:
-        if not _is_loopback(request):
-            authenticate(request, backend)
+        guard_control_plane(request, backend)
     except EmulatorError as exc:
         return error_response(exc)
     hub: AgentHub | None = getattr(request.app.state, "agent_hub", None)

@@ -15,7 +15,6 @@ they need the API token (``Authorization: Bearer``). ``GET /_emulator/info`` nev
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Callable
 from typing import Any
 
@@ -26,24 +25,14 @@ from starlette.routing import Route
 from .backend import iso
 from .errors import BadRequest, EmulatorError
 from .routes._common import (
-    authenticate,
     backend_of,
     error_response,
+    guard_control_plane,
     internal_error_response,
     log_unexpected,
     read_body,
 )
 from .validation import Num, Obj, Str, validate_body
-
-
-def _is_loopback(request: Request) -> bool:
-    host = request.client.host if request.client else ""
-    if host in ("localhost", "testclient"):
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def _control(
@@ -52,8 +41,8 @@ def _control(
     async def endpoint(request: Request) -> Response:
         backend = backend_of(request)
         try:
-            if guarded and not _is_loopback(request):
-                authenticate(request, backend)
+            if guarded:
+                guard_control_plane(request, backend)
             body = await read_body(request, backend.config.max_body_bytes) if method == "POST" else None
             backend.observe_base_url(str(request.base_url))
             backend.tick()

@@ -65,6 +65,9 @@ from starlette.routing import Route
 from realtimekit_mcp._redact import redact, register_secret
 from realtimekit_mcp.webhook_signature import PUBLIC_KEY_PATH
 
+from .errors import EmulatorError
+from .routes._common import error_response, is_loopback_client
+
 __all__ = [
     "DELIVERIES_PATH",
     "PUBLIC_KEY_PATH",
@@ -807,16 +810,6 @@ Authorize = Callable[[Request], bool | Awaitable[bool]]
 """Decides whether a non-loopback client may use the delivery-log routes (it may also raise)."""
 
 
-def _is_loopback_client(request: Request) -> bool:
-    host = request.client.host if request.client else ""
-    if host in ("localhost", "testclient"):
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 def webhook_routes(dispatcher: WebhookDispatcher, *, authorize: Authorize | None = None) -> list[Route]:
     """Starlette routes to mount on the emulator app.
 
@@ -839,10 +832,10 @@ def webhook_routes(dispatcher: WebhookDispatcher, *, authorize: Authorize | None
         )
 
     def _error(code: int, message: str) -> JSONResponse:
-        return JSONResponse({"success": False, "error": {"code": code, "message": message}}, status_code=code)
+        return error_response(EmulatorError(message, status_code=code))
 
     async def allowed(request: Request) -> bool:
-        if _is_loopback_client(request):
+        if is_loopback_client(request):
             return True
         if authorize is None:
             return False

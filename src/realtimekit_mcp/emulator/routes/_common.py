@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+import ipaddress
 import json
 import logging
 import traceback
@@ -11,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from starlette.requests import Request
+from starlette.requests import HTTPConnection, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
@@ -74,17 +75,39 @@ def backend_of(request: Request) -> EmulatorBackend:
     return backend
 
 
+def bearer_token(conn: HTTPConnection) -> str:
+    """The token of an ``Authorization: Bearer <token>`` header (``""`` without one)."""
+    scheme, _, token = conn.headers.get("authorization", "").partition(" ")
+    return token.strip() if scheme.lower() == "bearer" else ""
+
+
+def is_loopback_client(conn: HTTPConnection) -> bool:
+    """Whether the client is on this machine (loopback address, or Starlette's test client)."""
+    host = conn.client.host if conn.client else ""
+    if host in ("localhost", "testclient"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 def authenticate(request: Request, backend: EmulatorBackend) -> None:
     """Accept ``Authorization: Bearer <token>`` or ``X-Auth-Email`` + ``X-Auth-Key`` (= the token)."""
     expected = backend.api_token.encode()
-    header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() == "bearer" and hmac.compare_digest(token.strip().encode(), expected):
+    token = bearer_token(request)
+    if token and hmac.compare_digest(token.encode(), expected):
         return
     key = request.headers.get("x-auth-key")
     if key and request.headers.get("x-auth-email") and hmac.compare_digest(key.strip().encode(), expected):
         return
     raise Unauthorized("Authentication error")
+
+
+def guard_control_plane(request: Request, backend: EmulatorBackend) -> None:
+    """The ``/_emulator`` rule: loopback clients pass, others need the API token (401 otherwise)."""
+    if not is_loopback_client(request):
+        authenticate(request, backend)
 
 
 async def read_body(request: Request, limit: int) -> Any:

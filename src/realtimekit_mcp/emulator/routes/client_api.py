@@ -19,16 +19,15 @@ A client configured with API base ``http://127.0.0.1:<port>`` and socket URL
 from __future__ import annotations
 
 import html
-import ipaddress
 from typing import TYPE_CHECKING, Any
 
-from starlette.requests import HTTPConnection, Request
+from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import BaseRoute, Route, WebSocketRoute
 from starlette.websockets import WebSocket
 
 from ..errors import EmulatorError
-from ._common import authenticate, backend_of, error_response
+from ._common import backend_of, bearer_token, error_response, guard_control_plane
 
 if TYPE_CHECKING:
     from starlette.applications import Starlette
@@ -56,11 +55,6 @@ async def close_live_plane(app: Starlette | Any) -> None:
         await plane.aclose()
 
 
-def _bearer(request: HTTPConnection) -> str:
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    return token.strip() if scheme.lower() == "bearer" else ""
-
-
 def _host_port(request: Request) -> str:
     host = request.headers.get("host")
     if host:
@@ -73,7 +67,7 @@ async def participant_details(request: Request) -> Response:
     """``GET /v2/internals/participant-details``: who the token's holder is, and where the socket is."""
     backend = backend_of(request)
     try:
-        details = backend.verify_participant_token(_bearer(request))
+        details = backend.verify_participant_token(bearer_token(request))
     except EmulatorError as exc:
         return error_response(exc)
     participant = details["participant"]
@@ -109,26 +103,17 @@ async def ice_servers(request: Request) -> Response:
     """``GET /iceservers``: always empty (loopback needs no STUN or TURN; nothing goes to the internet)."""
     backend = backend_of(request)
     try:
-        backend.verify_participant_token(_bearer(request))
+        backend.verify_participant_token(bearer_token(request))
     except EmulatorError as exc:
         return error_response(exc)
     return JSONResponse({"success": True, "iceServers": []})
-
-
-def _is_loopback(request: Request) -> bool:
-    host = request.client.host if request.client else ""
-    try:
-        return host == "testclient" or ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 async def inspect_live(request: Request) -> Response:
     """``GET /_emulator/live``: rooms, peers, producers and consumers (control plane rules: loopback or API token)."""
     backend = backend_of(request)
     try:
-        if not _is_loopback(request):
-            authenticate(request, backend)
+        guard_control_plane(request, backend)
     except EmulatorError as exc:
         return error_response(exc)
     plane: LivePlane | None = getattr(request.app.state, "live_plane", None)
