@@ -41,7 +41,6 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route, WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from .. import _redact
 from .errors import EmulatorError
 from .routes._common import backend_of, bearer_token, error_response, guard_control_plane
 from .rules.base import iso
@@ -374,7 +373,6 @@ class AgentHub:
             details = self.backend.verify_participant_token(token)
         except EmulatorError as exc:
             raise Refusal(401, "UNAUTHENTICATED", exc.message) from None
-        _redact.register_secret(token)
         params = websocket.query_params
         known = {"subscriptions", "connection_id"}
         extra = sorted(set(params.keys()) - known)

@@ -21,10 +21,8 @@ from collections.abc import Awaitable, Callable
 from typing import Any, Final
 
 from google.protobuf.message import Message
-from starlette.responses import JSONResponse
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from realtimekit_mcp import _redact
 from realtimekit_mcp.protocol import chat_pb2, media_edge_pb2, media_pb2, room_pb2
 from realtimekit_mcp.protocol.api_pb2 import ErrorMessage
 from realtimekit_mcp.protocol.events import ERROR_EVENT, ChatEvent, MediaEvent, PluginEvent, RoomEvent
@@ -41,6 +39,7 @@ from realtimekit_mcp.protocol.framing import (
 from .backend import EmulatorBackend
 from .errors import EmulatorError
 from .live import ChatEntry, LivePeer, LiveState, RemovalReason, Room
+from .routes._common import error_response
 from .sfu import Consumer, Producer, Sfu, SfuError
 
 __all__ = ["CLOSE_CODES", "SERVER_PING_INTERVAL", "LivePlane"]
@@ -285,7 +284,6 @@ class LivePlane:
         except EmulatorError as exc:
             await self._refuse(websocket, exc.status_code, exc.message)
             return
-        _redact.register_secret(token)  # a valid token (perhaps minted before a restart)
         participant = details["participant"]
         claims = details["claims"]
         if not peer_id or not room_id:
@@ -337,8 +335,7 @@ class LivePlane:
         """Refuse the handshake: an HTTP error in RealtimeKit's envelope when the server can send one."""
         logger.info("socket refused: %s", message)
         if "websocket.http.response" in websocket.scope.get("extensions", {}):
-            body = {"success": False, "error": {"code": status, "message": message}}
-            await websocket.send_denial_response(JSONResponse(body, status_code=status))
+            await websocket.send_denial_response(error_response(EmulatorError(message, status_code=status)))
         else:  # the server answers 403 without a body
             await websocket.close(code=4000 + status)
 

@@ -242,6 +242,7 @@ class MeetingRules(RulesBase):
         """Check a participant token (signature, expiry, participant still present).
 
         Returns ``{"claims", "participant", "meeting", "preset", "app_id"}``; raises ``InvalidToken``.
+        A valid token is registered as a secret (kept out of logs and error text).
         """
         org = tokens.unverified_org(token)
         app = self.store.get("app", org) if org else None
@@ -256,6 +257,7 @@ class MeetingRules(RulesBase):
         participant = self.store.get("participant", str(claims["participantId"]), app_id=app["id"])
         if participant is None or participant["meeting_id"] != claims["meetingId"]:
             raise InvalidToken("Participant token has been revoked")
+        _redact.register_secret(token)  # a valid token (perhaps minted before a restart)
         meeting = self.store.get("meeting", participant["meeting_id"])
         preset = self.store.get("preset", participant["preset_id"])
         return {
