@@ -184,13 +184,14 @@ def status(server: RealtimeKitMCP) -> dict[str, Any]:
     deps = server.deps
     backend = deps.backend
     chosen = _chosen_sets(deps.settings) | {s.toolset for s in server.enabled}
+    account_id, app_id = deps.ids()
     return {
         "server": f"realtimekit-mcp {__version__}",
         "backend": backend.kind,
         "backend_description": backend.describe(),
         "base_url": backend.base_url,
-        "account_id": deps.account_id,
-        "app_id": deps.app_id,
+        "account_id": account_id,
+        "app_id": app_id,
         "embedded_emulator_started": deps.started if backend.kind == "embedded" else None,
         "toolsets": [t.id for t in all_toolsets() if t.id in chosen],
         "tools": [s.name for s in server.enabled],

@@ -88,6 +88,14 @@ class Deps:
         """True once the client exists (the embedded emulator is created lazily)."""
         return self._client is not None
 
+    def ids(self) -> tuple[str | None, str | None]:
+        """``(account_id, app_id)``; the embedded backend's come from its data directory (made once
+        there), without starting the emulator."""
+        if self.account_id is None and self.backend.kind == "embedded":
+            assert self.backend.data_dir is not None
+            self.account_id, self.app_id, _ = load_embedded_identity(self.backend.data_dir)
+        return self.account_id, self.app_id
+
     async def client(self) -> RealtimeKitClient:
         """The RealtimeKit client, created on first call."""
         if self._client is not None:

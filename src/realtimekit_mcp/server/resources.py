@@ -38,13 +38,6 @@ def register(server: RealtimeKitMCP) -> None:
     def status_resource() -> str:
         from realtimekit_mcp.server.app import status_json
 
-        if server.deps.backend.kind == "embedded" and server.deps.account_id is None:
-            from realtimekit_mcp.config import load_embedded_identity
-
-            assert server.deps.backend.data_dir is not None
-            server.deps.account_id, server.deps.app_id, _ = load_embedded_identity(
-                server.deps.backend.data_dir
-            )
         return status_json(server)
 
     async def read_export(kind: str, session_id: str, ctx: Context) -> str:
