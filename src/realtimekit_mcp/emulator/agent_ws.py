@@ -32,7 +32,6 @@ import json
 import logging
 import uuid
 from collections import deque
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final
 
@@ -520,10 +519,6 @@ class AgentHub:
     def snapshot(self) -> list[dict[str, Any]]:
         """Every agent connection (inspection, tests)."""
         return [{**a.public(), "connected": a.link is not None} for a in self.agents.values()]
-
-    def agents_of_session(self, session_id: str) -> Iterable[AgentState]:
-        """The live agent connections in a session."""
-        return self._in_session(session_id)
 
 
 def agent_hub(app: Starlette | Any) -> AgentHub:
