@@ -19,7 +19,7 @@ from mcp import Client
 
 from realtimekit_mcp.config import BackendSettings, ServerSettings, settings_from_args
 from realtimekit_mcp.server.app import RealtimeKitMCP, build_server
-from realtimekit_mcp.tools.bot import HANDLE_PREFIX, new_handle, unknown_handle
+from realtimekit_mcp.tools.bot import HANDLE_PREFIX, unknown_handle
 from tests.server.support import accept, call_ok, connect, text
 
 pytestmark = pytest.mark.anyio
@@ -306,11 +306,6 @@ async def test_embedded_backend_starts_a_loopback_listener_for_bots_and_stops_it
     port = int(origin.rsplit(":", 1)[1])
     with pytest.raises(OSError), socket.create_connection(("127.0.0.1", port), timeout=2):
         pass  # the listener stopped with the server
-
-
-def test_handles_are_opaque_and_unique() -> None:
-    handles = {new_handle() for _ in range(100)}
-    assert len(handles) == 100 and all(h.startswith(HANDLE_PREFIX) and len(h) > 12 for h in handles)
 
 
 def test_unknown_handle_error_says_how_to_recover() -> None:

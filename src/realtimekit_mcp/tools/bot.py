@@ -16,7 +16,6 @@ it ``say`` explains how to install it and everything else works.
 
 from __future__ import annotations
 
-import secrets
 import time
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
@@ -56,11 +55,6 @@ class BotOut(BaseModel):
     meeting_id: str
     participant_id: str
     state: str
-
-
-def new_handle() -> str:
-    """A fresh opaque bot handle (the manager issues its own of the same form)."""
-    return HANDLE_PREFIX + secrets.token_urlsafe(12)
 
 
 def unknown_handle(bot_id: str) -> ToolError:
