@@ -23,7 +23,6 @@ from typing import Literal
 from realtimekit_mcp._redact import register_secret
 
 BackendKind = Literal["cloudflare", "url", "embedded"]
-BACKEND_KINDS: tuple[BackendKind, ...] = ("cloudflare", "url", "embedded")
 
 CLOUDFLARE_API_BASE = "https://api.cloudflare.com/client/v4"
 EMBEDDED_ORIGIN = "http://emulator.local"

@@ -28,7 +28,6 @@ if TYPE_CHECKING:
     from realtimekit_mcp.client import RealtimeKitClient
 
 NOT_FOUND = "Use session_get view=list to find session ids."
-ArtifactKind = Literal["transcript", "summary", "chat"]
 MIME = {"transcript": "text/csv", "summary": "text/markdown", "chat": "text/csv"}
 MAX_PARTICIPANT_LINES = 50
 MAX_DOWNLOAD_BYTES = 20_000_000  # exports bigger than this are left at their download URL
@@ -62,7 +61,7 @@ async def fetch_artifact(
         exp = await client.sessions.chat(session_id)
         url = g(exp, "chat_download_url", "chatDownloadUrl")
         expiry = g(exp, "chat_download_url_expiry", "chatDownloadUrlExpiry")
-    else:  # pragma: no cover - guarded by the Literal type
+    else:  # pragma: no cover - every caller passes one of the three kinds
         raise ToolError(f"Unknown artifact kind {kind!r}: use transcript, summary or chat.")
     art = Artifact(kind=kind, session_id=session_id, url=url, expiry=expiry)
     if download and url:
