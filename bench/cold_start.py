@@ -63,18 +63,19 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=9)
     args = parser.parse_args()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("CLOUDFLARE_", "REALTIMEKIT_"))}
-    env["REALTIMEKIT_DATA_DIR"] = tempfile.mkdtemp(prefix="rtk-bench-")
     ours = [sys.executable, "-m", "realtimekit_mcp", "serve"]
     bare = [sys.executable, str(HERE / "bare_server.py")]
-    spawn_to_tools_list(ours, env)  # warm the OS file cache once for each
-    spawn_to_tools_list(bare, env)
     wall: dict[str, list[float]] = {"realtimekit-mcp serve": [], "bare MCPServer": []}
     cpu: dict[str, list[float]] = {"realtimekit-mcp serve": [], "bare MCPServer": []}
-    for _ in range(args.runs):
-        for name, cmd in (("bare MCPServer", bare), ("realtimekit-mcp serve", ours)):
-            w, c = spawn_to_tools_list(cmd, env)
-            wall[name].append(w)
-            cpu[name].append(c)
+    with tempfile.TemporaryDirectory(prefix="rtk-bench-") as data_dir:
+        env["REALTIMEKIT_DATA_DIR"] = data_dir
+        spawn_to_tools_list(ours, env)  # warm the OS file cache once for each
+        spawn_to_tools_list(bare, env)
+        for _ in range(args.runs):
+            for name, cmd in (("bare MCPServer", bare), ("realtimekit-mcp serve", ours)):
+                w, c = spawn_to_tools_list(cmd, env)
+                wall[name].append(w)
+                cpu[name].append(c)
     print(f"cold start (spawn -> tools/list reply), {args.runs} alternating runs each")
     for name in wall:
         print(

@@ -25,9 +25,10 @@ from realtimekit_mcp.server.registry import all_toolsets
 
 
 async def tools_of(toolsets: tuple[str, ...]) -> list[Any]:
-    rig = make_rig(Path(tempfile.mkdtemp(prefix="rtk-bench-")), toolsets=toolsets)
-    async with Client(rig.server, mode="2026-07-28") as client:  # type: ignore[arg-type]
-        return list((await client.list_tools()).tools)
+    with tempfile.TemporaryDirectory(prefix="rtk-bench-") as tmp:
+        rig = make_rig(Path(tmp), toolsets=toolsets)
+        async with Client(rig.server, mode="2026-07-28") as client:  # type: ignore[arg-type]
+            return list((await client.list_tools()).tools)
 
 
 def main() -> int:

@@ -28,24 +28,28 @@ def pct(values: list[float], q: float) -> float:
 
 async def measure_pair(n: int, mode: str) -> dict[str, list[float]]:
     """meeting_get (its list mode) through MCP vs client.meetings.list with the same arguments, interleaved."""
-    rig = make_rig(Path(tempfile.mkdtemp(prefix="rtk-bench-")))
-    client = await rig.server.deps.client()
-    for i in range(5):
-        await client.meetings.create(title=f"bench {i}")
-    direct: list[float] = []
-    via_mcp: list[float] = []
-    async with Client(rig.server, mode=mode) as mcp:  # type: ignore[arg-type]
-        for _ in range(30):
-            await client.meetings.list(page_no=1, per_page=5)
-            await mcp.call_tool("meeting_get", {"limit": 5})
-        for _ in range(n):
-            t0 = time.perf_counter()
-            await client.meetings.list(page_no=1, per_page=5)
-            direct.append(time.perf_counter() - t0)
-            t0 = time.perf_counter()
-            result = await mcp.call_tool("meeting_get", {"limit": 5})
-            via_mcp.append(time.perf_counter() - t0)
-            assert not result.is_error
+    with tempfile.TemporaryDirectory(prefix="rtk-bench-") as tmp:
+        rig = make_rig(Path(tmp))
+        client = await rig.server.deps.client()
+        try:
+            for i in range(5):
+                await client.meetings.create(title=f"bench {i}")
+            direct: list[float] = []
+            via_mcp: list[float] = []
+            async with Client(rig.server, mode=mode) as mcp:  # type: ignore[arg-type]
+                for _ in range(30):
+                    await client.meetings.list(page_no=1, per_page=5)
+                    await mcp.call_tool("meeting_get", {"limit": 5})
+                for _ in range(n):
+                    t0 = time.perf_counter()
+                    await client.meetings.list(page_no=1, per_page=5)
+                    direct.append(time.perf_counter() - t0)
+                    t0 = time.perf_counter()
+                    result = await mcp.call_tool("meeting_get", {"limit": 5})
+                    via_mcp.append(time.perf_counter() - t0)
+                    assert not result.is_error
+        finally:
+            await rig.server.deps.aclose()
     return {"direct": direct, "mcp": via_mcp}
 
 
