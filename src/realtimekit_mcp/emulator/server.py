@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     import httpx
     from starlette.types import ASGIApp
 
+    from realtimekit_mcp.emulator.backend import EmulatorBackend
     from realtimekit_mcp.emulator.config import EmulatorConfig
 
 __all__ = [
@@ -216,28 +217,15 @@ async def serve_app(
         raise error
 
 
-def _identity(app: Any, config: Any) -> tuple[str, str, str]:
+def _identity(app: Any) -> tuple[str, str, str]:
     """The effective account id, app id and API token (generated ones included)."""
-    backend = getattr(getattr(app, "state", None), "backend", None)
-    values: list[str] = []
-    for name in ("account_id", "app_id", "api_token"):
-        value = getattr(backend, name, None) or getattr(config, name, None)
-        if not isinstance(value, str) or not value:
-            raise RuntimeError(f"the emulator did not report its {name}")
-        values.append(value)
-    return values[0], values[1], values[2]
+    backend: EmulatorBackend = app.state.backend
+    return backend.account_id, backend.app_id, backend.api_token
 
 
 def _with_public_base_url(config: EmulatorConfig, origin: str) -> EmulatorConfig:
     """``config`` with ``public_base_url`` set to ``origin`` unless the caller chose one."""
-    if getattr(config, "public_base_url", None):
-        return config
-    if hasattr(config, "model_copy"):
-        copied: EmulatorConfig = config.model_copy(update={"public_base_url": origin})
-        return copied
-    if dataclasses.is_dataclass(config) and not isinstance(config, type):
-        return dataclasses.replace(config, public_base_url=origin)
-    return config
+    return config if config.public_base_url else dataclasses.replace(config, public_base_url=origin)
 
 
 @contextlib.asynccontextmanager
@@ -275,7 +263,7 @@ async def run_emulator(
         shutdown_timeout=shutdown_timeout,
         log_level=log_level,
     ) as running:
-        account_id, app_id, api_token = _identity(app, config)
+        account_id, app_id, api_token = _identity(app)
         yield RunningEmulator(
             host=running.host,
             port=running.port,
@@ -334,7 +322,7 @@ async def in_process_emulator(
         app.router.lifespan_context(app),
         httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=origin) as http_client,
     ):
-        account_id, app_id, api_token = _identity(app, config)
+        account_id, app_id, api_token = _identity(app)
         yield InProcessEmulator(
             origin=origin.rstrip("/"),
             base_url=origin.rstrip("/") + API_PREFIX,
