@@ -53,6 +53,7 @@ if TYPE_CHECKING:
     from realtimekit_mcp.speech.listen import TranscriptionPipeline, TranscriptSegment
 
     from .backend import EmulatorBackend
+    from .config import EmulatorConfig
     from .edge import LivePlane
 
 __all__ = [
@@ -712,16 +713,16 @@ def _iso(epoch: float) -> str:
 def install_intelligence(app: Starlette | Any) -> MeetingTranscriber | None:
     """Attach a :class:`MeetingTranscriber` to ``app`` as configured (``EmulatorConfig.stt_engine``;
     ``None`` or ``""`` turns server-side transcription off). Cheap: engines load on first use."""
-    config = app.state.config
-    stt = getattr(config, "stt_engine", "faster-whisper")
+    config: EmulatorConfig = app.state.config
+    stt = config.stt_engine
     if not stt:
         app.state.transcriber = None
         return None
     transcriber = MeetingTranscriber(
         app,
         stt_engine=stt,
-        vad_engine=getattr(config, "vad_engine", "silero") or "silero",
-        max_pending=int(getattr(config, "transcription_max_pending", 16)),
+        vad_engine=config.vad_engine or "silero",
+        max_pending=config.transcription_max_pending,
     )
     app.state.transcriber = transcriber
     return transcriber
