@@ -15,7 +15,6 @@ Everything is shut down with the server: bots leave first, then the listener sto
 from __future__ import annotations
 
 import logging
-import sqlite3
 from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -105,6 +104,8 @@ class Deps:
                 if self._factory is not None:
                     self._client = await self._factory(self.backend)
                 else:
+                    import sqlite3  # only for the embedded store's errors: not a start-up import
+
                     try:
                         self._client = await self._build_client()
                     except (OSError, sqlite3.Error) as err:
