@@ -41,7 +41,7 @@ from starlette.routing import BaseRoute, Route, WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from .errors import EmulatorError
-from .routes._common import backend_of, bearer_token, error_response, guard_control_plane
+from .routes._common import backend_of, bearer_token, deny_upgrade, error_response, guard_control_plane
 from .rules.base import iso
 
 if TYPE_CHECKING:
@@ -413,10 +413,7 @@ class AgentHub:
     @staticmethod
     async def _refuse(websocket: WebSocket, refusal: Refusal) -> None:
         logger.info("agent socket refused: %s %s", refusal.status, refusal.code)
-        if "websocket.http.response" in websocket.scope.get("extensions", {}):
-            await websocket.send_denial_response(JSONResponse(refusal.body(), status_code=refusal.status))
-        else:  # pragma: no cover - servers without the denial-response extension answer 403
-            await websocket.close(code=4000 + refusal.status, reason=refusal.code)
+        await deny_upgrade(websocket, refusal.status, refusal.body(), reason=refusal.code)
 
     async def _writer(self, agent: AgentState, link: _Link) -> None:
         websocket = link.websocket

@@ -39,7 +39,7 @@ from realtimekit_mcp.protocol.framing import (
 from .backend import EmulatorBackend
 from .errors import EmulatorError
 from .live import ChatEntry, LivePeer, LiveState, RemovalReason, Room
-from .routes._common import error_response
+from .routes._common import deny_upgrade
 from .sfu import Consumer, Producer, Sfu, SfuError
 
 __all__ = ["CLOSE_CODES", "SERVER_PING_INTERVAL", "LivePlane"]
@@ -334,10 +334,7 @@ class LivePlane:
     async def _refuse(websocket: WebSocket, status: int, message: str) -> None:
         """Refuse the handshake: an HTTP error in RealtimeKit's envelope when the server can send one."""
         logger.info("socket refused: %s", message)
-        if "websocket.http.response" in websocket.scope.get("extensions", {}):
-            await websocket.send_denial_response(error_response(EmulatorError(message, status_code=status)))
-        else:  # the server answers 403 without a body
-            await websocket.close(code=4000 + status)
+        await deny_upgrade(websocket, status, EmulatorError(message, status_code=status).body())
 
     async def _pinger(self, conn: Connection) -> None:
         while conn.close_code is None:

@@ -15,6 +15,7 @@ from typing import Any
 from starlette.requests import HTTPConnection, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+from starlette.websockets import WebSocket
 
 from ..._redact import redact
 from ..backend import MAX_PER_PAGE, EmulatorBackend, Page
@@ -60,6 +61,17 @@ def paged(page: Page, *, status: int = 200) -> Reply:
 def error_response(exc: EmulatorError) -> JSONResponse:
     """The one place errors become HTTP responses."""
     return JSONResponse(exc.body(), status_code=exc.status_code)
+
+
+async def deny_upgrade(
+    websocket: WebSocket, status: int, body: dict[str, Any], *, reason: str | None = None
+) -> None:
+    """Refuse a WebSocket handshake: HTTP ``status`` with the JSON ``body`` when the server can send
+    one (ASGI's denial-response extension), otherwise a close with code ``4000 + status``."""
+    if "websocket.http.response" in websocket.scope.get("extensions", {}):
+        await websocket.send_denial_response(JSONResponse(body, status_code=status))
+    else:  # pragma: no cover - servers without the extension answer 403 without a body
+        await websocket.close(code=4000 + status, reason=reason)
 
 
 def internal_error_response() -> JSONResponse:
