@@ -117,12 +117,12 @@ def serve_command(args: argparse.Namespace) -> int:
         flush=True,
     )
     if args.http:
-        if args.host not in ("127.0.0.1", "localhost", "::1") and not args.http_token:
+        from realtimekit_mcp.server.http import LOOPBACK, http_app
+
+        if args.host not in LOOPBACK and not args.http_token:
             print("realtimekit-mcp: refusing to listen beyond loopback without --http-token", file=sys.stderr)
             return 2
         import uvicorn
-
-        from realtimekit_mcp.server.http import http_app
 
         extra = [h.strip() for h in (args.allowed_hosts or "").split(",") if h.strip()]
         app = http_app(server, host=args.host, port=args.port, token=args.http_token, extra_hosts=extra)
