@@ -330,7 +330,7 @@ def transcript_push_json(
             "customParticipantId": peer.get("custom_participant_id"),
             "transcript": text,
             "isPartialTranscript": is_partial,
-            "date": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(at)) + f".{int(at * 1000) % 1000:03d}Z",
+            "date": _iso(at),
         },
         separators=(",", ":"),
     )
@@ -707,6 +707,7 @@ def _epoch(value: Any) -> float | None:
 
 
 def _iso(epoch: float) -> str:
+    """``epoch`` (seconds) as ISO-8601 UTC with milliseconds and ``Z``."""
     return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(epoch)) + f".{int(epoch * 1000) % 1000:03d}Z"
 
 
