@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from typing import TYPE_CHECKING, Annotated, Any, TypeAlias
 
 from mcp.server.mcpserver import Context
@@ -38,6 +39,15 @@ def g(obj: Any, *names: str, default: Any = None) -> Any:
         if value is not None:
             return value
     return default
+
+
+async def field_or_unknown(lookup: Awaitable[Any], name: str, default: str) -> Any:
+    """``name`` of what ``lookup`` returns (``default`` when unset), or ``"(unknown)"`` when the
+    lookup fails: a confirmation question still goes out when its target cannot be fetched."""
+    try:
+        return g(await lookup, name, default=default)
+    except Exception:
+        return "(unknown)"
 
 
 def enum_value(value: Any) -> str:

@@ -9,7 +9,16 @@ from pydantic import BaseModel, Field
 from realtimekit_mcp.server.confirm import Confirm, Confirmation, ask, gate, require
 from realtimekit_mcp.server.registry import Alias, Toolset, ToolSpec
 from realtimekit_mcp.server.results import ToolOutput, page_args, page_note, short, tool_handler, when
-from realtimekit_mcp.tools._common import Ctx, Cursor, Limit, MeetingId, client_of, enum_value, g
+from realtimekit_mcp.tools._common import (
+    Ctx,
+    Cursor,
+    Limit,
+    MeetingId,
+    client_of,
+    enum_value,
+    field_or_unknown,
+    g,
+)
 
 NOT_FOUND = "Use meeting_get without meeting_id to list meetings."
 Status = Literal["ACTIVE", "INACTIVE"]
@@ -144,10 +153,7 @@ async def _confirm_update(meeting_id: str, status: str | None, ctx: Ctx) -> Elic
     if (early := gate(ctx, f"deactivating meeting {meeting_id}")) is not None:
         return early
     client = await client_of(ctx)
-    try:
-        title = g(await client.meetings.get(meeting_id), "title", default="(untitled)")
-    except Exception:
-        title = "(unknown)"
+    title = await field_or_unknown(client.meetings.get(meeting_id), "title", "(untitled)")
     return ask(
         f"Deactivate meeting '{short(title, 60)}' ({meeting_id})? Nobody can join it and no new "
         "session can start until it is set ACTIVE again.",

@@ -10,7 +10,7 @@ from realtimekit_mcp._redact import register_secret
 from realtimekit_mcp.server.confirm import Confirm, Confirmation, ask, gate, require
 from realtimekit_mcp.server.registry import Toolset, ToolSpec
 from realtimekit_mcp.server.results import ToolOutput, short, tool_handler
-from realtimekit_mcp.tools._common import Ctx, MeetingId, client_of, deps_of, g
+from realtimekit_mcp.tools._common import Ctx, MeetingId, client_of, deps_of, field_or_unknown, g
 
 NOT_FOUND = "Use meeting_get with view=participants to find participant ids."
 ParticipantId = Annotated[str, Field(description="Participant id (meeting_get view=participants)")]
@@ -102,10 +102,7 @@ async def _confirm_remove(meeting_id: str, participant_id: str, ctx: Ctx) -> Eli
     if (early := gate(ctx, f"removing participant {participant_id} from meeting {meeting_id}")) is not None:
         return early
     client = await client_of(ctx)
-    try:
-        name = g(await client.participants.get(meeting_id, participant_id), "name", default="(no name)")
-    except Exception:
-        name = "(unknown)"
+    name = await field_or_unknown(client.participants.get(meeting_id, participant_id), "name", "(no name)")
     return ask(
         f"Remove participant '{short(name, 40)}' ({participant_id}) from meeting {meeting_id}? "
         "Their auth token stops working.",

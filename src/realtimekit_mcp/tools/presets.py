@@ -16,7 +16,7 @@ from realtimekit_mcp.server.results import (
     tool_handler,
     when,
 )
-from realtimekit_mcp.tools._common import Ctx, Cursor, Limit, client_of, g
+from realtimekit_mcp.tools._common import Ctx, Cursor, Limit, client_of, field_or_unknown, g
 
 NOT_FOUND = "Use preset_list to find preset ids."
 PresetId = Annotated[str, Field(description="Preset id from preset_list")]
@@ -66,10 +66,7 @@ async def _confirm_delete(preset_id: str, ctx: Ctx) -> Elicit[Confirm] | Confirm
     if (early := gate(ctx, f"deleting preset {preset_id}")) is not None:
         return early
     client = await client_of(ctx)
-    try:
-        name = g(await client.presets.get(preset_id), "name", default="(unnamed)")
-    except Exception:
-        name = "(unknown)"
+    name = await field_or_unknown(client.presets.get(preset_id), "name", "(unnamed)")
     return ask(f"Delete preset '{name}' ({preset_id})? Participants can no longer be added with it.")
 
 
