@@ -41,7 +41,7 @@ from starlette.routing import BaseRoute, Route, WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from .errors import EmulatorError
-from .routes._common import backend_of, bearer_token, deny_upgrade, error_response, guard_control_plane
+from .routes._common import backend_of, bearer_token, deny_upgrade, guard_control_plane
 from .rules.base import iso
 
 if TYPE_CHECKING:
@@ -542,10 +542,7 @@ async def inspect_intelligence(request: Request) -> Response:
     """``GET /_emulator/intelligence``: Agent Participant connections and transcription counts
     (control-plane access rules: loopback, or the API token from elsewhere)."""
     backend = backend_of(request)
-    try:
-        guard_control_plane(request, backend)
-    except EmulatorError as exc:
-        return error_response(exc)
+    guard_control_plane(request, backend)
     hub: AgentHub | None = getattr(request.app.state, "agent_hub", None)
     transcriber = getattr(request.app.state, "transcriber", None)
     data = {

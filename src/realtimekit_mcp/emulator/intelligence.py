@@ -739,18 +739,15 @@ async def close_intelligence(app: Starlette | Any) -> None:
 async def active_transcript(request: Request) -> Response:
     """``GET /v2/meetings/{meeting_id}/active-transcript`` (Bearer participant token): the CSV
     download URL of the transcript so far of the meeting's LIVE session (404 when none is live)."""
-    from .errors import EmulatorError, Forbidden
-    from .routes._common import backend_of, bearer_token, error_response
+    from .errors import Forbidden
+    from .routes._common import backend_of, bearer_token
 
     backend = backend_of(request)
     meeting_id = str(request.path_params["meeting_id"]).lower()
-    try:
-        details = backend.verify_participant_token(bearer_token(request))
-        if str(details["claims"]["meetingId"]).lower() != meeting_id:
-            raise Forbidden("The participant token is for another meeting")
-        data = backend.active_transcript(details["app_id"], meeting_id)
-    except EmulatorError as exc:
-        return error_response(exc)
+    details = backend.verify_participant_token(bearer_token(request))
+    if str(details["claims"]["meetingId"]).lower() != meeting_id:
+        raise Forbidden("The participant token is for another meeting")
+    data = backend.active_transcript(details["app_id"], meeting_id)
     return JSONResponse({"success": True, "data": data})
 
 

@@ -27,7 +27,7 @@ from starlette.routing import BaseRoute, Route, WebSocketRoute
 from starlette.websockets import WebSocket
 
 from ..errors import EmulatorError
-from ._common import backend_of, bearer_token, error_response, guard_control_plane
+from ._common import backend_of, bearer_token, guard_control_plane
 
 if TYPE_CHECKING:
     from starlette.applications import Starlette
@@ -66,10 +66,7 @@ def _host_port(request: Request) -> str:
 async def participant_details(request: Request) -> Response:
     """``GET /v2/internals/participant-details``: who the token's holder is, and where the socket is."""
     backend = backend_of(request)
-    try:
-        details = backend.verify_participant_token(bearer_token(request))
-    except EmulatorError as exc:
-        return error_response(exc)
+    details = backend.verify_participant_token(bearer_token(request))
     participant = details["participant"]
     meeting = details.get("meeting") or {}
     preset = details.get("preset") or {}
@@ -102,20 +99,14 @@ async def participant_details(request: Request) -> Response:
 async def ice_servers(request: Request) -> Response:
     """``GET /iceservers``: always empty (loopback needs no STUN or TURN; nothing goes to the internet)."""
     backend = backend_of(request)
-    try:
-        backend.verify_participant_token(bearer_token(request))
-    except EmulatorError as exc:
-        return error_response(exc)
+    backend.verify_participant_token(bearer_token(request))
     return JSONResponse({"success": True, "iceServers": []})
 
 
 async def inspect_live(request: Request) -> Response:
     """``GET /_emulator/live``: rooms, peers, producers and consumers (control plane rules: loopback or API token)."""
     backend = backend_of(request)
-    try:
-        guard_control_plane(request, backend)
-    except EmulatorError as exc:
-        return error_response(exc)
+    guard_control_plane(request, backend)
     plane: LivePlane | None = getattr(request.app.state, "live_plane", None)
     data = (
         plane.snapshot()
