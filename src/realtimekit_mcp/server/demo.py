@@ -193,9 +193,9 @@ class Demo:
         await self.call(
             "participant_remove", {"meeting_id": meeting_id, "participant_id": bo.structured_content["id"]}
         )
-        await self.bots(meeting_id)
+        await self.bots()
 
-    async def bots(self, _first_meeting: str) -> None:
+    async def bots(self) -> None:
         """Two live bots in a new meeting: one speaks scripted lines, the other transcribes them;
         then both leave, the session ends and the demo shows its transcript and summary."""
         media = self.data_dir / "media"
