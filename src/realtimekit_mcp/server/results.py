@@ -112,8 +112,8 @@ def page_args(cursor: str | None, limit: int | None) -> tuple[int, int]:
     return 1, max(1, min(MAX_LIMIT, size))
 
 
-def page_note(shown: int, page: Any, page_no: int, per_page: int) -> tuple[str, str | None, int | None]:
-    """("showing N of M…" line, next cursor or None, total or None) for a client ``Page``."""
+def page_note(shown: int, page: Any, page_no: int, per_page: int) -> str:
+    """The "showing N of M…" line for a client ``Page`` (with the next cursor when there is more)."""
     paging = getattr(page, "paging", None)
     total: int | None = getattr(paging, "total_count", None) if paging is not None else None
     has_more = bool(getattr(page, "has_more", False))
@@ -125,7 +125,7 @@ def page_note(shown: int, page: Any, page_no: int, per_page: int) -> tuple[str, 
     note = f"showing {where} of {total if total is not None else '?'}"
     if nxt:
         note += f"; pass cursor={nxt} for more"
-    return note, nxt, total
+    return note
 
 
 def short(value: Any, limit: int = 80) -> str:

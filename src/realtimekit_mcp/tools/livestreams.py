@@ -30,7 +30,7 @@ async def livestream_list(ctx: Ctx, limit: Limit = 20, cursor: Cursor = None) ->
     client = await client_of(ctx)
     page = await client.livestreams.list(page_no=page_no, per_page=per_page)
     items = list(page.items)
-    note, _, _ = page_note(len(items), page, page_no, per_page)
+    note = page_note(len(items), page, page_no, per_page)
     return ToolOutput("\n".join([*([livestream_line(s) for s in items] or ["No livestreams."]), note]))
 
 

@@ -56,7 +56,7 @@ async def _list_meetings(
         kwargs["status"] = status
     page = await client.meetings.list(**kwargs)
     items = list(page.items)
-    note, _, _ = page_note(len(items), page, page_no, per_page)
+    note = page_note(len(items), page, page_no, per_page)
     lines = [meeting_line(m) for m in items] or ["No meetings."]
     return ToolOutput("\n".join([*lines, note]))
 
@@ -87,7 +87,7 @@ async def _meeting_participants(ctx: Ctx, meeting_id: str, limit: int, cursor: s
     client = await client_of(ctx)
     page = await client.participants.list(meeting_id, page_no=page_no, per_page=per_page)
     items = list(page.items)
-    note, _, _ = page_note(len(items), page, page_no, per_page)
+    note = page_note(len(items), page, page_no, per_page)
     lines = [
         f"- {g(p, 'id')} | {short(g(p, 'name', default='(no name)'), 40)} | {g(p, 'preset_name', default='')}"
         f" | custom id {g(p, 'custom_participant_id', default='')}"

@@ -29,7 +29,7 @@ async def preset_list(ctx: Ctx, limit: Limit = 20, cursor: Cursor = None) -> Too
     client = await client_of(ctx)
     page = await client.presets.list(page_no=page_no, per_page=per_page)
     items = list(page.items)
-    note, _, _ = page_note(len(items), page, page_no, per_page)
+    note = page_note(len(items), page, page_no, per_page)
     lines = [f"- {g(p, 'id')} | {g(p, 'name')} | created {when(g(p, 'created_at'))}" for p in items]
     return ToolOutput("\n".join([*(lines or ["No presets."]), note]))
 

@@ -64,7 +64,7 @@ async def recording_list(
         kwargs["status"] = [status]
     page = await client.recordings.list(**kwargs)
     items = list(page.items)
-    note, _, _ = page_note(len(items), page, page_no, per_page)
+    note = page_note(len(items), page, page_no, per_page)
     lines = [recording_line(r) for r in items] or ["No recordings."]
     links = [recording_link(str(g(r, "id"))) for r in items if g(r, "download_url")]
     return ToolOutput("\n".join([*lines, note]), links=links)

@@ -161,7 +161,7 @@ async def _list_sessions(
         kwargs["status"] = status
     page = await client.sessions.list(**kwargs)
     items = list(page.items)
-    note, _, _ = page_note(len(items), page, page_no, per_page)
+    note = page_note(len(items), page, page_no, per_page)
     lines = [session_line(s) for s in items] or ["No sessions."]
     return ToolOutput("\n".join([*lines, note]))
 
