@@ -8,7 +8,6 @@ to keep ``tools/list`` small, and the tool order is stable.
 
 from __future__ import annotations
 
-import copy
 import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -64,7 +63,7 @@ def compact_schema(schema: dict[str, Any]) -> dict[str, Any]:
             out = {**other, **out}
         return out
 
-    result: dict[str, Any] = walk(copy.deepcopy(schema))
+    result: dict[str, Any] = walk(schema)  # builds new dicts and lists: ``schema`` is left as is
     return result
 
 
