@@ -30,6 +30,9 @@ import httpx
 from aiortc import MediaStreamTrack
 
 from realtimekit_mcp._redact import redact, register_secret
+from realtimekit_mcp.bot.chat_files import ChatFiles
+from realtimekit_mcp.bot.features import BotFeature
+from realtimekit_mcp.bot.host import HostControls
 from realtimekit_mcp.bot.peer import (
     ConsumeOffer,
     PeerError,
@@ -38,6 +41,9 @@ from realtimekit_mcp.bot.peer import (
     SendTransport,
     local_capabilities,
 )
+from realtimekit_mcp.bot.plugins import BotPlugins
+from realtimekit_mcp.bot.polls import BotPolls
+from realtimekit_mcp.bot.roster import Roster
 from realtimekit_mcp.bot.signalling import (
     ConnectFn,
     HandshakeRefused,
@@ -233,6 +239,7 @@ class _Published:
     producer_id: str | None = None
     mid: str | None = None
     paused: bool = False
+    screen_share: bool = False
 
 
 def bot_preset_body(name: str = BOT_PRESET_NAME) -> dict[str, Any]:
@@ -378,6 +385,23 @@ class BotParticipant:
         self._listener: Listener | None = None
         self._transcript: deque[tuple[int, TranscriptSegment]] = deque(maxlen=self.config.max_events)
         self._agent_listener: AgentListener | None = None
+        self.roster = Roster(self)
+        """The live participants view (joined, active speakers, waitlisted, pinned)."""
+        self.host = HostControls(self)
+        """Host controls (waiting room, pin, mute, kick, stage), as the bot's preset allows."""
+        self.polls = BotPolls(self)
+        """Polls: create, vote, live results."""
+        self.plugins = BotPlugins(self)
+        """Plugins: catalogue, activate, deactivate."""
+        self.chat_files = ChatFiles(self)
+        """Image and file chat messages (upload, send, fetch)."""
+        self.features: tuple[BotFeature, ...] = (
+            self.roster,
+            self.host,
+            self.polls,
+            self.plugins,
+            self.chat_files,
+        )
 
     def __repr__(self) -> str:
         return f"BotParticipant(meeting_id={self.meeting_id!r}, state={self.state.value!r}, peer_id={self.peer_id!r})"
@@ -515,6 +539,8 @@ class BotParticipant:
     async def _join_session(self) -> None:
         """One media + room join on the current socket (also used after a reconnect)."""
         sig = self._require_sig()
+        for feature in self.features:
+            feature.reset()
         caps = local_capabilities()
         join = media_edge_pb2.PeerJoinRequest(
             display_name=self.display_name, prejoined=False, room_uuid=self.meeting_id
@@ -692,13 +718,14 @@ class BotParticipant:
                 media_edge_pb2.ProducerCreateRequest(
                     kind=offer.kind,
                     paused=published.paused,
-                    screen_share=False,
+                    screen_share=published.screen_share,
                     description=media_pb2.SessionDescription(
                         target=media_pb2.PUBLISHER, type="offer", sdp=offer.sdp
                     ),
                     msid=offer.msid,
                     app_data=json.dumps(
-                        {"screenShare": False, "e2ee": False, "mid": offer.mid}, separators=(",", ":")
+                        {"screenShare": published.screen_share, "e2ee": False, "mid": offer.mid},
+                        separators=(",", ":"),
                     ),
                     mime_type="audio/opus" if offer.kind == "audio" else "video/VP8",
                     producing_transport_id=send.server_id or "",
@@ -712,11 +739,12 @@ class BotParticipant:
         self._emit("published", kind=published.kind, producer_id=published.producer_id)
 
     async def _publish(self, kind: str, make_track: Callable[[], MediaStreamTrack]) -> None:
+        """Publish (or replace) the producer under ``kind``: "audio", "video" or "screenshare"."""
         self._require_joined()
         existing = self._published.get(kind)
         if existing is not None:
             await self._unpublish(kind)
-        published = _Published(kind=kind, make_track=make_track)
+        published = _Published(kind=kind, make_track=make_track, screen_share=kind == "screenshare")
         self._published[kind] = published
         await self._produce(published)
 
@@ -780,20 +808,37 @@ class BotParticipant:
 
     async def publish_video(self, source: str | Path | av.VideoFrame, *, fps: float | None = None) -> None:
         """Publish a still image (path or frame, 2 fps default) or a video file (15 fps default), VP8."""
+        await self._publish_visual("video", source, fps)
+
+    async def publish_screenshare(
+        self, source: str | Path | av.VideoFrame, *, fps: float | None = None
+    ) -> None:
+        """Share an image or a video file as the bot's screenshare (a producer flagged ``screen_share``).
+
+        Independent of :meth:`publish_video`: a bot can show its camera video and a screenshare.
+        """
+        await self._publish_visual("screenshare", source, fps)
+
+    async def stop_screenshare(self) -> None:
+        """Stop the screenshare (no-op when not sharing)."""
+        self._require_joined()
+        await self._unpublish("screenshare")
+
+    async def _publish_visual(self, key: str, source: str | Path | av.VideoFrame, fps: float | None) -> None:
         if isinstance(source, (str, Path)):
             path = Path(source)
             if path.suffix.lower() in _IMAGE_SUFFIXES:
                 image = await asyncio.to_thread(load_image, path)
                 rate = fps or 2.0
-                await self._publish("video", lambda: StillImageTrack(image, rate))
+                await self._publish(key, lambda: StillImageTrack(image, rate))
             else:
                 rate = fps or 15.0
                 await asyncio.to_thread(VideoFileTrack, path, fps=rate)  # validate the file now
-                await self._publish("video", lambda: VideoFileTrack(path, fps=rate))
+                await self._publish(key, lambda: VideoFileTrack(path, fps=rate))
         else:
             frame = source
             rate = fps or 2.0
-            await self._publish("video", lambda: StillImageTrack(frame, rate))
+            await self._publish(key, lambda: StillImageTrack(frame, rate))
 
     async def stop_video(self) -> None:
         """Stop publishing video."""
@@ -1021,6 +1066,8 @@ class BotParticipant:
         sig.on(RoomEvent.TRANSCRIPT, self._on_transcript)
         sig.on(RoomEvent.BROADCAST_MESSAGE, self._on_broadcast)
         sig.on(RoomEvent.BROADCAST_TO_ENTITY, self._on_broadcast)
+        for feature in self.features:
+            feature.register(sig)
         sig.on_default(lambda f: logger.debug("ignored push %r", f))
 
     def _spawn(self, coro: Any) -> None:
@@ -1191,10 +1238,14 @@ class BotParticipant:
             message = parse_payload(frame, chat_pb2.SendChatMessageToRoomResponse).message
         if message.peer_id and message.peer_id == self.peer_id:
             return
+        kind = {0: "text", 1: "image", 2: "file"}.get(message.payload_type, "text")
+        extra: dict[str, Any] = {} if kind == "text" else {"url": message.payload}
         self._emit(
             "chat",
             private=private,
+            kind=kind,
             text=message.payload,
+            **extra,
             payload_type=message.payload_type,
             from_peer_id=message.peer_id,
             from_participant_id=message.user_id,
@@ -1399,6 +1450,7 @@ class BotParticipant:
                 for key, b in self.audio.items()
             },
             "last_seq": self._seq,
+            **{f.name: f.status() for f in self.features if f.name},
         }
 
     def audio_key(self, who: str) -> str:

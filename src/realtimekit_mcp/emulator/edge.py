@@ -166,6 +166,13 @@ class LivePlane:
             MediaEvent.HOST_CONTROL_PEER: self._host_control_peer,
             MediaEvent.HOST_CONTROL_ALL_PEERS: self._host_control_all,
         }
+        from .live_plugins import LivePlugins
+        from .live_polls import LivePolls
+
+        self.polls = LivePolls(self)
+        self.plugins = LivePlugins(self)
+        for feature in (self.polls, self.plugins):
+            self._handlers.update(feature.handlers())
         self._install_hooks()
 
     # -- backend hooks (REST moderation -> pushes) -------------------------------------------------
@@ -644,7 +651,9 @@ class LivePlane:
         self._need_room(peer)
         request = parse_payload(frame, chat_pb2.SendChatMessageToRoomRequest)
         if peer.session_id is not None:
-            self.backend.add_chat_message(peer.session_id, peer.peer_id, request.payload)
+            self.backend.add_chat_message(
+                peer.session_id, peer.peer_id, request.payload, payload_type=request.payload_type
+            )
         entry = self._new_chat(peer, request.payload_type, request.payload, ())
         room = self.state.room_of(peer)
         room.add_chat(entry)
@@ -663,6 +672,14 @@ class LivePlane:
             raise RequestError(404, f"No such peers in this room: {', '.join(missing) or '(none given)'}")
         entry = self._new_chat(peer, request.payload_type, request.payload, tuple(request.peer_ids))
         room.add_chat(entry)
+        if peer.session_id is not None:
+            self.backend.add_chat_message(
+                peer.session_id,
+                peer.peer_id,
+                request.payload,
+                payload_type=request.payload_type,
+                targets=[members[pid].participant_id for pid in dict.fromkeys(request.peer_ids)],
+            )
         push = chat_pb2.SendChatMessageToPeersResponse(message=self._chat_proto(entry))
         for pid in dict.fromkeys([*request.peer_ids, peer.peer_id]):
             self._conn(members[pid]).push(ChatEvent.SEND_MESSAGE_TO_PEERS, push)

@@ -28,6 +28,8 @@ from starlette.websockets import WebSocket
 
 from ..errors import EmulatorError
 from ._common import backend_of, bearer_token, guard_control_plane
+from .chat_files import chat_files_routes
+from .plugins import plugins_routes
 
 if TYPE_CHECKING:
     from starlette.applications import Starlette
@@ -185,4 +187,6 @@ def live_routes() -> list[BaseRoute]:
         WebSocketRoute("/ws", socket_edge),
         Route("/_emulator/live", inspect_live, methods=["GET"]),
         Route("/_emulator/join", join_page, methods=["GET"]),
+        *chat_files_routes(),
+        *plugins_routes(),
     ]

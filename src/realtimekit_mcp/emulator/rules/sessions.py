@@ -300,8 +300,20 @@ class SessionRules(RulesBase):
             return self._session_public(self._session(app_id, session_id))
 
     @_locked
-    def add_chat_message(self, session_id: str, peer_id: str | None, text: str) -> dict[str, Any]:
-        """Record a chat message in a session (control and live planes)."""
+    def add_chat_message(
+        self,
+        session_id: str,
+        peer_id: str | None,
+        text: str,
+        *,
+        payload_type: int = 0,
+        targets: list[str] | None = None,
+    ) -> dict[str, Any]:
+        """Record a chat message in a session (control and live planes).
+
+        ``payload_type`` is the socket's (0 text, 1 image, 2 file; for 1 and 2 ``text`` is the
+        download URL); ``targets`` are the participant ids of a private message (None: the room).
+        """
         with self.store.transaction():
             session = self.store.get("session", session_id)
             if session is None:
@@ -317,6 +329,10 @@ class SessionRules(RulesBase):
                 "text": text,
                 "created_at": self._now_iso(),
             }
+            if payload_type:
+                message["payload_type"] = payload_type
+            if targets is not None:
+                message["targets"] = list(targets)
             self.store.put("chat", message, app_id=session["app_id"], parent=session_id)
             return message
 

@@ -1,0 +1,13 @@
+"""Bot feature: plugins (being built for issue 6; see /tmp/rtk-plan/contract.md)."""
+
+from __future__ import annotations
+
+from realtimekit_mcp.bot.features import BotFeature
+
+__all__ = ["BotPlugins"]
+
+
+class BotPlugins(BotFeature):
+    """Placeholder until the feature lands."""
+
+    name = "plugins"
