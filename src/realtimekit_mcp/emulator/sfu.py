@@ -606,12 +606,13 @@ class Sfu:
             fed.extend(c for c in await self._stop_producer(producer) if c.peer_id != peer_id)
         for consumer in [c for c in self.consumers.values() if c.peer_id == peer_id]:
             await self._stop_consumer(consumer)
-        for transport in [t for t in self.transports.values() if t.peer_id == peer_id]:
+        closing = [t for t in self.transports.values() if t.peer_id == peer_id]
+        for transport in closing:
             self.transports.pop(transport.id, None)
             if transport.pending_answer is not None and not transport.pending_answer.done():
                 transport.pending_answer.set_result(None)
-            with contextlib.suppress(Exception):
-                await settle_and_close(transport.pc)
+        # The peer connections are independent: close them together (each waits a settle grace).
+        await asyncio.gather(*(settle_and_close(t.pc) for t in closing), return_exceptions=True)
         return producers, fed
 
     async def aclose(self) -> None:
