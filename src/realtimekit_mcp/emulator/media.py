@@ -54,8 +54,33 @@ def _csv(rows: Sequence[Sequence[Any]], *, header: Sequence[str] | None = None) 
     return buffer.getvalue()
 
 
+CHAT_PAYLOAD_TYPES = {0: "text", 1: "image", 2: "file"}
+
+
+def _chat_payload(message: dict[str, Any]) -> str:
+    """A chat record's exported payload: the text, or for an image or file its download URL.
+
+    A file message travels as ``{"link", "name", "size"}`` JSON (what the web SDK sends); the export
+    keeps its ``link``.
+    """
+    text = str(message["text"])
+    if message.get("payload_type") == 2:
+        try:
+            data = json.loads(text)
+        except ValueError:
+            return text
+        if isinstance(data, dict) and isinstance(data.get("link"), str):
+            return data["link"]
+    return text
+
+
 def chat_csv(messages: Sequence[dict[str, Any]]) -> str:
-    """The chat export: one quoted CSV row per message, with a header row."""
+    """The chat export: one quoted CSV row per message, with a header row.
+
+    ``payloadType`` is ``text``, ``image`` or ``file`` (``payload`` is then the download URL);
+    ``targetParticipantIds`` lists the recipients of a private message (comma-separated participant
+    ids) and is empty for a message to the room.
+    """
     header = (
         "id",
         "participantId",
@@ -65,6 +90,7 @@ def chat_csv(messages: Sequence[dict[str, Any]]) -> str:
         "payloadType",
         "payload",
         "createdAt",
+        "targetParticipantIds",
     )
     rows = [
         (
@@ -73,9 +99,10 @@ def chat_csv(messages: Sequence[dict[str, Any]]) -> str:
             m["session_id"],
             m["meeting_id"],
             m.get("display_name"),
-            "text",
-            m["text"],
+            CHAT_PAYLOAD_TYPES.get(int(m.get("payload_type") or 0), "custom"),
+            _chat_payload(m),
             m["created_at"],
+            ",".join(m.get("targets") or ()),
         )
         for m in messages
     ]

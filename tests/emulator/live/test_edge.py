@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -164,8 +166,17 @@ async def test_chat_goes_both_ways_privately_too_and_lands_in_history_and_the_ex
         assert ChatEvent.SEND_MESSAGE_TO_PEERS not in carol.pushes
         session_id = (await live.rest("GET", f"/meetings/{meeting}/active-session")).json()["data"]["id"]
         export = (await live.rest("GET", f"/sessions/{session_id}/chat")).json()["data"]
-        csv_text = (await live.client.get(export["chat_download_url"])).text
-        assert "hi bob" in csv_text and "hi alice" in csv_text and "psst" not in csv_text
+        rows = list(csv.DictReader(io.StringIO((await live.client.get(export["chat_download_url"])).text)))
+        listed = (await live.rest("GET", f"/meetings/{meeting}/participants")).json()["data"]
+        ids = {p["custom_participant_id"]: p["id"] for p in listed}
+        # room messages have no targets; the private one is exported with its recipient (issue 6)
+        assert [
+            (r["payload"], r["payloadType"], r["participantId"], r["targetParticipantIds"]) for r in rows
+        ] == [
+            ("hi bob", "text", ids["alice"], ""),
+            ("hi alice", "text", ids["bob"], ""),
+            ("psst", "text", ids["alice"], ids["bob"]),
+        ]
 
 
 async def test_broadcasts_reach_the_other_peers_and_chosen_ones(live: LiveEmu) -> None:
