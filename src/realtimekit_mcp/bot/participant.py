@@ -243,7 +243,11 @@ class _Published:
 
 
 def bot_preset_body(name: str = BOT_PRESET_NAME) -> dict[str, Any]:
-    """A complete group-call preset for bots: produce audio and video, chat publicly and privately, no host rights."""
+    """A complete group-call preset for bots: audio, video and screenshare, chat (text and files), and host rights.
+
+    Host rights (admit/reject waiting participants, pin, mute, kick, stage requests, polls, plugins)
+    add no power: whoever drives the bot already holds the REST API token, which can do all of it.
+    """
     return {
         "name": name,
         "config": {
@@ -258,25 +262,25 @@ def bot_preset_body(name: str = BOT_PRESET_NAME) -> dict[str, Any]:
             "livestream_viewer_qualities": [],
         },
         "permissions": {
-            "accept_waiting_requests": False,
-            "can_accept_production_requests": False,
+            "accept_waiting_requests": True,
+            "can_accept_production_requests": True,
             "can_change_participant_permissions": False,
             "can_edit_display_name": True,
             "can_livestream": False,
             "can_record": False,
-            "can_spotlight": False,
-            "disable_participant_audio": False,
-            "disable_participant_screensharing": False,
-            "disable_participant_video": False,
+            "can_spotlight": True,
+            "disable_participant_audio": True,
+            "disable_participant_screensharing": True,
+            "disable_participant_video": True,
             "hidden_participant": False,
-            "kick_participant": False,
-            "pin_participant": False,
+            "kick_participant": True,
+            "pin_participant": True,
             "show_participant_list": True,
             "recorder_type": "NONE",
             "waiting_room_type": "SKIP",
             "chat": {
-                "public": {"can_send": True, "text": True, "files": False},
-                "private": {"can_send": True, "can_receive": True, "text": True, "files": False},
+                "public": {"can_send": True, "text": True, "files": True},
+                "private": {"can_send": True, "can_receive": True, "text": True, "files": True},
             },
             "connected_meetings": {
                 "can_alter_connected_meetings": False,
@@ -286,11 +290,11 @@ def bot_preset_body(name: str = BOT_PRESET_NAME) -> dict[str, Any]:
             "media": {
                 "audio": {"can_produce": "ALLOWED"},
                 "video": {"can_produce": "ALLOWED"},
-                "screenshare": {"can_produce": "NOT_ALLOWED"},
+                "screenshare": {"can_produce": "ALLOWED"},
             },
-            "plugins": {"can_start": False, "can_close": False, "can_edit_config": False, "config": {}},
-            "polls": {"can_create": False, "can_view": True, "can_vote": True},
-            "accept_stage_requests": False,
+            "plugins": {"can_start": True, "can_close": True, "can_edit_config": False, "config": {}},
+            "polls": {"can_create": True, "can_view": True, "can_vote": True},
+            "accept_stage_requests": True,
             "is_recorder": False,
             "stage_access": "ALLOWED",
             "stage_enabled": False,
@@ -330,15 +334,36 @@ def bot_preset_body(name: str = BOT_PRESET_NAME) -> dict[str, Any]:
 
 
 async def ensure_bot_preset(client: RealtimeKitClient, name: str = BOT_PRESET_NAME) -> str:
-    """Create the bot preset unless a preset with this exact name exists; returns its name."""
+    """Create the bot preset unless a preset with this exact name exists; returns its name.
+
+    An existing preset of that name whose permissions differ from :func:`bot_preset_body` (one made
+    by an older version, without the host rights) is updated to them.
+    """
     page = await client.presets.list(search=name, per_page=100)
-    if any(item.name == name for item in page.items):
-        return name
     body = bot_preset_body(name)
-    await client.presets.create(
-        name=name, config=body["config"], permissions=body["permissions"], ui=body["ui"]
-    )
+    existing = next((item for item in page.items if item.name == name), None)
+    if existing is None:
+        await client.presets.create(
+            name=name, config=body["config"], permissions=body["permissions"], ui=body["ui"]
+        )
+        return name
+    if existing.id:
+        preset = await client.presets.get(existing.id)
+        if not _contains(preset.permissions or {}, body["permissions"]):
+            await client.presets.update(existing.id, permissions=body["permissions"])
     return name
+
+
+def _contains(have: Mapping[str, Any], want: Mapping[str, Any]) -> bool:
+    """Whether every (nested) value of ``want`` is in ``have``."""
+    for key, value in want.items():
+        current = have.get(key)
+        if isinstance(value, Mapping):
+            if not isinstance(current, Mapping) or not _contains(current, value):
+                return False
+        elif current != value:
+            return False
+    return True
 
 
 class BotParticipant:
