@@ -3,10 +3,11 @@
 ::
 
     realtimekit-mcp emulator [--host 127.0.0.1] [--port 8787] [--data PATH]
-                             [--account-id ID] [--app-id ID] [--api-token TOKEN] [--json]
+                             [--account-id ID] [--app-id ID] [--api-token TOKEN]
+                             [--plugins FILE.json] [--json]
 
 Settings not given as flags come from ``REALTIMEKIT_EMULATOR_ACCOUNT_ID``, ``_APP_ID``,
-``_API_TOKEN`` and ``_DATA``; when still unset, the account id, app id and API token are
+``_API_TOKEN``, ``_DATA`` and ``_PLUGINS``; when still unset, the account id, app id and API token are
 generated on first start and kept in the data file, so a restart on the same ``--data`` keeps
 them. The default data file is ``<user data dir>/realtimekit-mcp/emulator.sqlite3``;
 ``--data :memory:`` keeps everything in memory for the life of the process.
@@ -92,6 +93,14 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         ),
     )
     parser.add_argument(
+        "--plugins",
+        metavar="FILE.json",
+        help=(
+            'plugin catalogue: a JSON list of {"id", "name", "url", "description"} objects '
+            f"(env {ENV_PREFIX}PLUGINS; default: a whiteboard and a document-sharing placeholder)"
+        ),
+    )
+    parser.add_argument(
         "--json", action="store_true", help="print the connection details as one JSON line instead"
     )
     parser.add_argument(
@@ -128,6 +137,11 @@ def _build_config(args: argparse.Namespace, data: str) -> Any:
     stt_engine = _setting(args, "stt_engine")
     if stt_engine is not None:
         options["stt_engine"] = None if stt_engine.lower() == "none" else stt_engine
+    plugins = _setting(args, "plugins")
+    if plugins is not None:
+        from realtimekit_mcp.emulator.config import load_plugin_catalogue
+
+        options["plugins"] = load_plugin_catalogue(plugins)  # ValueError: main reports it
     return EmulatorConfig(**options)
 
 
@@ -174,7 +188,7 @@ def _print_details(details: dict[str, Any], as_json: bool, out: TextIO) -> None:
     out.flush()
 
 
-async def _serve(args: argparse.Namespace, data: str) -> int:
+async def _serve(args: argparse.Namespace, data: str, config: Any) -> int:
     import logging
     import signal
 
@@ -182,7 +196,6 @@ async def _serve(args: argparse.Namespace, data: str) -> int:
 
     from realtimekit_mcp.emulator.server import run_emulator
 
-    config = _build_config(args, data)
     # Listen for signals before announcing readiness, so a signal right after the banner is clean.
     with anyio.open_signal_receiver(signal.SIGINT, signal.SIGTERM) as signals:
         async with run_emulator(
@@ -229,7 +242,12 @@ def main(args: argparse.Namespace) -> int:
         print(f"realtimekit-mcp emulator: cannot use the data path: {exc}", file=sys.stderr)
         return 1
     try:
-        return anyio.run(_serve, args, data)
+        config = _build_config(args, data)
+    except ValueError as exc:  # a bad --plugins file: a usage error, before anything starts
+        print(f"realtimekit-mcp emulator: {exc}", file=sys.stderr)
+        return 2
+    try:
+        return anyio.run(_serve, args, data, config)
     except OSError as exc:
         print(f"realtimekit-mcp emulator: cannot start on {host}:{args.port}: {exc}", file=sys.stderr)
         return 1

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .. import schemas
-from ..errors import BadRequest, NotFound
+from ..errors import BadRequest, Conflict, NotFound
 from ..store import Doc
 from ..validation import validate_body
 from .base import (
@@ -481,20 +481,171 @@ class SessionRules(RulesBase):
 
     @_locked
     def create_poll(self, app_id: str, meeting_id: str, body: Any) -> dict[str, Any]:
-        """Create a poll in the live session (S6)."""
+        """Create a poll in the live session (S6); the live plane pushes it to everyone in the room."""
         with self.store.transaction():
             session = self._active_session(app_id, meeting_id)
             data = validate_body(schemas.POLL, body)
-            poll: dict[str, Any] = {
-                "id": self.new_id(),
-                "question": data["question"],
-                "options": [{"text": text, "count": 0, "votes": []} for text in data["options"]],
-                "anonymous": bool(data.get("anonymous", False)),
-                "hide_votes": bool(data.get("hide_votes", False)),
-                "created_by": app_id,
-                "voted": [],
+            poll = self._add_poll(
+                session,
+                question=data["question"],
+                options=list(data["options"]),
+                anonymous=bool(data.get("anonymous", False)),
+                hide_votes=bool(data.get("hide_votes", False)),
+                created_by=app_id,
+                origin="rest",
+            )
+            return {"action": "create-poll", "poll": poll_public(poll)}
+
+    def _add_poll(
+        self,
+        session: Doc,
+        *,
+        question: str,
+        options: list[str],
+        anonymous: bool,
+        hide_votes: bool,
+        created_by: str,
+        created_by_user_id: str | None = None,
+        origin: str,
+    ) -> dict[str, Any]:
+        poll: dict[str, Any] = {
+            "id": self.new_id(),
+            "question": question,
+            "options": [{"text": text, "count": 0, "votes": []} for text in options],
+            "anonymous": anonymous,
+            "hide_votes": hide_votes,
+            "created_by": created_by,
+            "voted": [],
+        }
+        if created_by_user_id:
+            poll["created_by_user_id"] = created_by_user_id
+        session.setdefault("polls", []).append(poll)
+        self.store.put("session", session, app_id=session["app_id"], parent=session["meeting_id"])
+        self._notify(
+            "poll.created",
+            {
+                "session_id": session["id"],
+                "meeting_id": session["meeting_id"],
+                "poll": poll,
+                "origin": origin,
+            },
+        )
+        return poll
+
+    @_locked
+    def create_live_poll(
+        self,
+        session_id: str,
+        *,
+        question: str,
+        options: list[str],
+        anonymous: bool,
+        hide_votes: bool,
+        created_by: str,
+        created_by_user_id: str,
+    ) -> dict[str, Any]:
+        """A participant creates a poll over the socket (live plane). Returns the stored poll.
+
+        Raises BadRequest for an empty question, fewer than two options, an empty option, or
+        more than :data:`MAX_POLL_OPTIONS` options.
+        """
+        question = question.strip()
+        if not question:
+            raise BadRequest("A poll needs a question")
+        if len(question) > MAX_POLL_TEXT:
+            raise BadRequest(f"The question is longer than {MAX_POLL_TEXT} characters")
+        texts = [text.strip() for text in options]
+        if len(texts) < 2:
+            raise BadRequest("A poll needs at least two options")
+        if len(texts) > MAX_POLL_OPTIONS:
+            raise BadRequest(f"A poll has at most {MAX_POLL_OPTIONS} options")
+        if any(not text or len(text) > MAX_POLL_TEXT for text in texts):
+            raise BadRequest(f"Every poll option needs 1 to {MAX_POLL_TEXT} characters")
+        with self.store.transaction():
+            session = self.store.get("session", session_id)
+            if session is None or session["status"] != "LIVE":
+                raise NotFound(f"No live session {session_id}")
+            return self._add_poll(
+                session,
+                question=question,
+                options=texts,
+                anonymous=anonymous,
+                hide_votes=hide_votes,
+                created_by=created_by,
+                created_by_user_id=created_by_user_id,
+                origin="live",
+            )
+
+    @_locked
+    def vote_poll(
+        self, session_id: str, poll_id: str, index: int, *, participant_id: str, name: str
+    ) -> dict[str, Any]:
+        """A participant votes for option ``index`` of a poll (live plane). Returns the stored poll.
+
+        Raises NotFound (no such poll in the session), BadRequest (no such option) or Conflict
+        (this participant has voted on this poll already: one vote each).
+        """
+        with self.store.transaction():
+            session = self.store.get("session", session_id)
+            if session is None:
+                raise NotFound(f"No session {session_id}")
+            poll: dict[str, Any] | None = next(
+                (p for p in session.get("polls") or [] if p["id"] == poll_id), None
+            )
+            if poll is None:
+                raise NotFound(f"No poll {poll_id!r} in this session")
+            if not 0 <= index < len(poll["options"]):
+                raise BadRequest(
+                    f"Poll {poll_id} has options 0 to {len(poll['options']) - 1}; there is no option {index}"
+                )
+            if participant_id in poll["voted"]:
+                raise Conflict(f"This participant has already voted on poll {poll_id}")
+            option = poll["options"][index]
+            option["votes"].append({"id": participant_id, "name": name})
+            option["count"] = len(option["votes"])
+            poll["voted"].append(participant_id)
+            self.store.put("session", session, app_id=session["app_id"], parent=session["meeting_id"])
+            return poll
+
+    @_locked
+    def session_polls(self, session_id: str) -> list[dict[str, Any]]:
+        """Every poll of a session as stored (votes included even for anonymous polls)."""
+        session = self.store.get("session", session_id.lower())
+        if session is None:
+            raise NotFound(f"No session found for session_id {session_id}")
+        return [dict(p) for p in session.get("polls") or []]
+
+    @_locked
+    def live_polls(self, meeting_id: str) -> dict[str, Any]:
+        """``{"session_id", "polls"}`` of a meeting's LIVE session (polls in the REST ``Poll`` shape)."""
+        session = self._live_session(meeting_id.lower())
+        if session is None:
+            raise NotFound(f"No active session found for meeting_id {meeting_id}")
+        return {"session_id": session["id"], "polls": [poll_public(p) for p in session.get("polls") or []]}
+
+
+MAX_POLL_OPTIONS = 20
+"""Options a poll created over the socket may have (the emulator's limit)."""
+MAX_POLL_TEXT = 1000
+"""Characters of a poll question or option created over the socket (the emulator's limit)."""
+
+
+def poll_public(poll: Mapping[str, Any]) -> dict[str, Any]:
+    """A poll as RealtimeKit's REST ``Poll`` object: anonymous polls carry no voter names."""
+    anonymous = bool(poll.get("anonymous"))
+    return {
+        "id": poll["id"],
+        "question": poll["question"],
+        "options": [
+            {
+                "text": option["text"],
+                "count": option["count"],
+                "votes": [] if anonymous else [dict(v) for v in option["votes"]],
             }
-            session["polls"].append(poll)
-            self.store.put("session", session, app_id=app_id, parent=session["meeting_id"])
-            self._notify("poll.created", {"session_id": session["id"], "poll": poll})
-            return {"action": "create-poll", "poll": poll}
+            for option in poll["options"]
+        ],
+        "anonymous": anonymous,
+        "hide_votes": bool(poll.get("hide_votes")),
+        "created_by": poll.get("created_by"),
+        "voted": list(poll.get("voted") or []),
+    }
