@@ -54,6 +54,7 @@ CLOSE_CODES: Final = {
     RemovalReason.MEETING_ENDED: (4001, "meeting ended"),
     RemovalReason.REPLACED: (4409, "replaced"),
     RemovalReason.LEFT: (1000, "left"),
+    RemovalReason.REJECTED: (4003, "rejected from the waiting room"),
 }
 """WebSocket close code and reason per removal reason (the emulator's choice)."""
 
@@ -160,18 +161,21 @@ class LivePlane:
             MediaEvent.CLOSE_PRODUCER: self._close_producer,
             MediaEvent.CLOSE_CONSUMER: self._close_consumer,
             MediaEvent.SELF_JOIN_COMPLETE: self._self_join_complete,
-            MediaEvent.AUDIO_ACTIVITY: self._ignore,
             RoomEvent.KICK: self._kick_peers,
             RoomEvent.KICK_ALL: self._kick_all,
             MediaEvent.HOST_CONTROL_PEER: self._host_control_peer,
             MediaEvent.HOST_CONTROL_ALL_PEERS: self._host_control_all,
         }
+        from .live_host import LiveHostFeatures
         from .live_plugins import LivePlugins
         from .live_polls import LivePolls
+        from .waiting_room import LiveWaitingRoom
 
+        self.waiting_room = LiveWaitingRoom(self)
+        self.host = LiveHostFeatures(self)
         self.polls = LivePolls(self)
         self.plugins = LivePlugins(self)
-        for feature in (self.polls, self.plugins):
+        for feature in (self.waiting_room, self.host, self.polls, self.plugins):
             self._handlers.update(feature.handlers())
         self._install_hooks()
 
@@ -195,6 +199,7 @@ class LivePlane:
         for conn in list(self.connections.values()):
             await self._remove_by_server(conn.peer.peer_id, RemovalReason.MEETING_ENDED)
         self.state.rooms.clear()
+        self.state.accepted.clear()
 
     async def _end_session_peers(self, session_id: str) -> None:
         for conn in list(self.connections.values()):
@@ -320,6 +325,8 @@ class LivePlane:
             old = self.connections.get(old_id)
             # Only a connection of the same participant can be replaced (never someone else's).
             if old is not None and old.peer.participant_id == peer.participant_id:
+                # A reconnect of an admitted peer does not go back to the waiting room.
+                peer.admitted = peer.admitted or old.peer.admitted or old.peer.room_joined
                 await self._teardown(old, RemovalReason.REPLACED, backend_leave=True)
         conn = Connection(websocket, peer)
         self.connections[peer_id] = conn
@@ -430,7 +437,8 @@ class LivePlane:
         room = self.state.room_of(peer)
         was_media = peer.media_complete
         was_room = peer.room_joined
-        peer.media_complete = peer.media_joined = peer.room_joined = False
+        was_waiting = peer.waitlisted
+        peer.media_complete = peer.media_joined = peer.room_joined = peer.waitlisted = False
         producers, _ = await self.sfu.close_peer(peer.peer_id)
         if was_media:
             for producer in producers:
@@ -452,6 +460,9 @@ class LivePlane:
         if self.connections.get(peer.peer_id) is conn:
             del self.connections[peer.peer_id]
         self.state.discard(peer)
+        self.host.peer_gone(room, peer)
+        if was_waiting:
+            self.waiting_room.changed(room)
         conn.close(*CLOSE_CODES[reason])
 
     async def aclose(self) -> None:
@@ -475,6 +486,11 @@ class LivePlane:
         if peer.picture:
             proto.display_picture_url = peer.picture
         proto.flags.preset_name = peer.preset_name or ""
+        proto.waitlisted = peer.waitlisted
+        if peer.stage is not None:
+            from .live_host import stage_type
+
+            proto.stage_type = stage_type(peer.stage)
         return proto
 
     @staticmethod
@@ -534,13 +550,34 @@ class LivePlane:
         if not peer.media_joined:
             raise RequestError(409, "Join the media room (media joinRoom) first", media_code="invalid_params")
 
+    def _need_admitted(self, peer: LivePeer) -> None:
+        """Refuse media for a peer in (or bound for) the waiting room until a host admits it."""
+        if peer.waitlisted or (not peer.room_joined and self.waiting_room.holds(peer)):
+            raise RequestError(
+                403,
+                "This peer is in the waiting room: join the room (joinRoom) and wait for a host to admit it",
+                media_code="waitlisted",
+            )
+
+    def permissions(self, peer: LivePeer) -> dict[str, Any]:
+        """The ``permissions`` of the peer's preset as stored now ({} when it has none)."""
+        preset = self.backend.store.get("preset", peer.preset_id) if peer.preset_id else None
+        permissions = (preset or {}).get("permissions") or {}
+        return permissions if isinstance(permissions, dict) else {}
+
     # -- room events -----------------------------------------------------------------------------
     async def _room_join(self, conn: Connection, frame: Frame) -> None:
         parse_payload(frame, room_pb2.JoinRoomRequest)
         peer = conn.peer
         if peer.room_joined:
             raise RequestError(409, "This peer has already joined the room")
+        if peer.waitlisted:
+            raise RequestError(409, "This peer is already waiting in the waiting room for a host")
         self._check_joinable(peer)
+        if self.waiting_room.holds(peer):
+            self.waiting_room.hold(conn, frame)
+            return
+        peer.stage = self.host.initial_stage(peer)
         joined = self.backend.join(peer.app_id, peer.meeting_id, peer.participant_id, peer_id=peer.peer_id)
         peer.session_id = joined["session_id"]
         room = self.state.room_of(peer)
@@ -574,7 +611,8 @@ class LivePlane:
 
     async def _room_peers(self, conn: Connection, frame: Frame) -> None:
         room = self.state.room_of(conn.peer)
-        peers = [self._peer_proto(p) for p in room.room_members()]
+        visible = [] if conn.peer.waitlisted else room.room_members()
+        peers = [self._peer_proto(p) for p in visible]
         conn.push(frame.event, room_pb2.RoomPeersInfoResponse(peers=peers), id=frame.id)
 
     async def _peer_info(self, conn: Connection, frame: Frame) -> None:
@@ -685,9 +723,6 @@ class LivePlane:
             self._conn(members[pid]).push(ChatEvent.SEND_MESSAGE_TO_PEERS, push)
 
     # -- media -------------------------------------------------------------------------------------
-    async def _ignore(self, conn: Connection, frame: Frame) -> None:
-        return None
-
     async def _media_join(self, conn: Connection, frame: Frame) -> None:
         parse_payload(frame, media_edge_pb2.PeerJoinRequest)
         self._check_joinable(conn.peer)
@@ -731,6 +766,7 @@ class LivePlane:
     async def _self_join_complete(self, conn: Connection, frame: Frame) -> None:
         peer = conn.peer
         self._need_media(peer)
+        self._need_admitted(peer)
         room = self.state.room_of(peer)
         meeting = self.backend.get_meeting(peer.app_id, peer.meeting_id)
         others = room.media_members(exclude=peer.peer_id)
@@ -740,6 +776,7 @@ class LivePlane:
                 room_uuid=peer.meeting_id,
                 room_name=peer.meeting_id,
                 current_peer_id=peer.peer_id,
+                pinned_peer_ids=[room.pinned_peer_id] if room.pinned_peer_id else [],
             ),
             participants=[self._room_participant(o) for o in others],
             selected_peers=media_edge_pb2.SelectedPeersResponse(),
@@ -756,7 +793,19 @@ class LivePlane:
     async def _produce(self, conn: Connection, frame: Frame) -> None:
         peer = conn.peer
         self._need_media(peer)
+        self._need_admitted(peer)
         request = parse_payload(frame, media_edge_pb2.ProducerCreateRequest)
+        if request.screen_share:
+            media = self.permissions(peer).get("media") or {}
+            screenshare = media.get("screenshare") if isinstance(media, dict) else None
+            allowed = screenshare.get("can_produce") if isinstance(screenshare, dict) else None
+            if allowed != "ALLOWED":
+                raise RequestError(
+                    403,
+                    "The preset of this participant does not allow screen sharing "
+                    f"(media.screenshare.can_produce is {allowed or 'unset'})",
+                    media_code="not_allowed",
+                )
         mid: str | None = None
         if request.HasField("app_data"):
             with contextlib.suppress(ValueError, TypeError, AttributeError):
@@ -802,6 +851,7 @@ class LivePlane:
     async def _consume(self, conn: Connection, frame: Frame) -> None:
         peer = conn.peer
         self._need_media(peer)
+        self._need_admitted(peer)
         request = parse_payload(frame, media_edge_pb2.ConsumePeersRequest)
         transport_id = request.consuming_transport_id if request.HasField("consuming_transport_id") else ""
         if not transport_id:
@@ -900,9 +950,7 @@ class LivePlane:
 
     # -- host controls from the socket ------------------------------------------------------------
     def _require(self, peer: LivePeer, permission: str) -> None:
-        preset = self.backend.store.get("preset", peer.preset_id) if peer.preset_id else None
-        permissions = (preset or {}).get("permissions") or {}
-        if not permissions.get(permission):
+        if not self.permissions(peer).get(permission):
             raise RequestError(403, f"The preset of this participant does not allow {permission}")
 
     async def _kick_peers(self, conn: Connection, frame: Frame) -> None:
@@ -970,6 +1018,8 @@ class LivePlane:
                         "display_name": peer.display_name,
                         "room_joined": peer.room_joined,
                         "media_joined": peer.media_complete,
+                        "waitlisted": peer.waitlisted,
+                        "stage": peer.stage,
                         "muted": peer.muted,
                         "producers": [
                             {
@@ -991,6 +1041,7 @@ class LivePlane:
                     "meeting_id": room.meeting_id,
                     "session_id": room.session_id,
                     "chat": len(room.chat),
+                    "pinned_peer_id": room.pinned_peer_id,
                     "peers": peers,
                 }
             )

@@ -12,7 +12,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-__all__ = ["CHAT_HISTORY_LIMIT", "ChatEntry", "LivePeer", "LiveState", "RemovalReason", "Room"]
+__all__ = [
+    "CHAT_HISTORY_LIMIT",
+    "STAGE_STATES",
+    "ChatEntry",
+    "LivePeer",
+    "LiveState",
+    "RemovalReason",
+    "Room",
+]
 
 CHAT_HISTORY_LIMIT = 1000
 """Messages a room keeps for ``getMessages`` (the chat export keeps every room message)."""
@@ -29,6 +37,12 @@ class RemovalReason(StrEnum):
     """Kick-all or a host ended the session."""
     REPLACED = "replaced"
     """A new socket with the same peer id, or one naming it as ``oldPeerID``."""
+    REJECTED = "rejected"
+    """A host denied its waiting-room request."""
+
+
+STAGE_STATES = ("ON_STAGE", "APPROVED_STAGE", "REQUESTED_STAGE", "OFF_STAGE")
+"""Stage states of a peer whose preset has a stage (``socket.room.StageType`` names without prefix)."""
 
 
 @dataclass(eq=False)
@@ -53,6 +67,12 @@ class LivePeer:
     session_id: str | None = None
     muted: bool = False
     removed: RemovalReason | None = None
+    waitlisted: bool = False
+    """Held in the waiting room: its joinRoom was answered with ``waitlisted``; not a room member."""
+    admitted: bool = False
+    """A host admitted it (or it replaced an admitted peer): its next joinRoom is not held."""
+    stage: str | None = None
+    """One of :data:`STAGE_STATES` when its preset has a stage (webinar presets), else None."""
 
 
 @dataclass(frozen=True)
@@ -86,6 +106,18 @@ class Room:
     peers: dict[str, LivePeer] = field(default_factory=dict)
     session_id: str | None = None
     chat: list[ChatEntry] = field(default_factory=list)
+    pinned_peer_id: str | None = None
+    """The peer pinned for everyone (globalPinPeer), if any."""
+    top_speaker: str | None = None
+    """The peer last announced as the active speaker (selectedPeerDiff)."""
+
+    def waitlist(self) -> list[LivePeer]:
+        """Peers waiting in the waiting room, in arrival order."""
+        return [p for p in self.peers.values() if p.waitlisted]
+
+    def in_stage(self, state: str) -> list[LivePeer]:
+        """Room members whose stage state is ``state``."""
+        return [p for p in self.room_members() if p.stage == state]
 
     def room_members(self, *, exclude: str | None = None) -> list[LivePeer]:
         """Peers that completed the room join (receive room pushes and chat), in join order."""
@@ -118,6 +150,8 @@ class LiveState:
 
     rooms: dict[str, Room] = field(default_factory=dict)
     peers: dict[str, LivePeer] = field(default_factory=dict)
+    accepted: dict[str, set[str]] = field(default_factory=dict)
+    """Per meeting, the participants a host admitted once (``SKIP_ON_ACCEPT`` lets them in after)."""
 
     def add(self, peer: LivePeer) -> Room:
         """Register a connected peer; returns its room."""
