@@ -765,8 +765,8 @@ class LivePlane:
 
     async def _self_join_complete(self, conn: Connection, frame: Frame) -> None:
         peer = conn.peer
-        self._need_media(peer)
         self._need_admitted(peer)
+        self._need_media(peer)
         room = self.state.room_of(peer)
         meeting = self.backend.get_meeting(peer.app_id, peer.meeting_id)
         others = room.media_members(exclude=peer.peer_id)
@@ -792,8 +792,8 @@ class LivePlane:
 
     async def _produce(self, conn: Connection, frame: Frame) -> None:
         peer = conn.peer
-        self._need_media(peer)
         self._need_admitted(peer)
+        self._need_media(peer)
         request = parse_payload(frame, media_edge_pb2.ProducerCreateRequest)
         if request.screen_share:
             media = self.permissions(peer).get("media") or {}
@@ -850,8 +850,8 @@ class LivePlane:
 
     async def _consume(self, conn: Connection, frame: Frame) -> None:
         peer = conn.peer
-        self._need_media(peer)
         self._need_admitted(peer)
+        self._need_media(peer)
         request = parse_payload(frame, media_edge_pb2.ConsumePeersRequest)
         transport_id = request.consuming_transport_id if request.HasField("consuming_transport_id") else ""
         if not transport_id:
