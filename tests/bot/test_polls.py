@@ -61,9 +61,9 @@ async def test_a_poll_by_bot_a_voted_by_bot_b_shows_the_result_to_both_and_throu
             await bob.polls.vote(poll["id"], "Maybe")
         with pytest.raises(PollError, match="no option 7"):
             await bob.polls.vote(poll["id"], 7)
-        with pytest.raises(PollError, match="polls.can_create"):
+        with pytest.raises(PollError, match=r"polls\.can_create"):
             await bob.polls.create("Mine?", ["a", "b"])
-        with pytest.raises(PollError, match="two|2 to"):
+        with pytest.raises(PollError, match="2 to 20 options"):
             await alice.polls.create("Lonely?", ["only"])
         with pytest.raises(KeyError):
             bob.polls.get("no-such-poll")

@@ -35,6 +35,9 @@ MAX_OPTIONS = 20
 """Options a poll may have (the emulator's limit; checked before sending)."""
 
 
+_List = list  # BotPolls.list shadows the builtin inside the class
+
+
 class PollError(Exception):
     """The server refused a poll request (no permission, already voted, no such poll or option)."""
 
@@ -88,7 +91,7 @@ class BotPolls(BotFeature):
         return {"polls": self.list()}
 
     # -- API -----------------------------------------------------------------------------------
-    def list(self) -> list[dict[str, Any]]:
+    def list(self) -> _List[dict[str, Any]]:
         """Every poll the bot knows, oldest first (copies)."""
         return [_copy(p) for p in self._polls.values()]
 
@@ -96,7 +99,7 @@ class BotPolls(BotFeature):
         """One poll by id. Raises KeyError when the bot has not seen it."""
         return _copy(self._polls[poll_id])
 
-    async def refresh(self) -> list[dict[str, Any]]:
+    async def refresh(self) -> _List[dict[str, Any]]:
         """Load the session's polls from the server (``getPolls``); returns them.
 
         Raises PollError when refused (e.g. the preset may not view polls), RuntimeError when the
@@ -114,7 +117,7 @@ class BotPolls(BotFeature):
         return self.list()
 
     async def create(
-        self, question: str, options: list[str], *, anonymous: bool = False, hide_votes: bool = False
+        self, question: str, options: _List[str], *, anonymous: bool = False, hide_votes: bool = False
     ) -> dict[str, Any]:
         """Create a poll; returns it once the server has it (everyone in the room gets it too).
 
