@@ -36,7 +36,7 @@ async def test_status_names_backend_app_and_toolsets_without_starting_the_emulat
     assert identity["app_id"] == status["app_id"] and identity["api_token"] not in json.dumps(status)
 
 
-async def test_templates_are_listed_for_exports_recordings_and_bot_transcripts(
+async def test_templates_are_listed_for_exports_recordings_and_bot_transcripts_and_participants(
     tmp_path: Path, mode: str
 ) -> None:
     rig = make_rig(tmp_path)
@@ -48,6 +48,7 @@ async def test_templates_are_listed_for_exports_recordings_and_bot_transcripts(
         "realtimekit://sessions/{session_id}/chat",
         "realtimekit://recordings/{recording_id}",
         "realtimekit://bots/{bot_id}/transcript",
+        "realtimekit://bots/{bot_id}/participants",
     }
 
 

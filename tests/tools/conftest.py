@@ -1,7 +1,9 @@
-"""Fixtures: the tools/list of the default and of the full surface, read through the SDK client."""
+"""Fixtures: the tools/list of the default and of the full surface, read through the SDK client, and
+``live``: an MCP server (default + host toolsets) on a standalone loopback emulator for bot tests."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -9,6 +11,7 @@ import anyio
 import pytest
 
 from tests.server.support import MODES, connect, make_rig
+from tests.tools.livebots import Live, live_server
 
 
 def _list(tmp: Path, toolsets: tuple[str, ...], mode: str = "2026-07-28") -> list[Any]:
@@ -34,3 +37,11 @@ def default_tools(tmp_path_factory: pytest.TempPathFactory) -> list[Any]:
 def mode(request: pytest.FixtureRequest) -> str:
     """Each behaviour test runs on the handshake era (legacy) and on 2026-07-28."""
     return str(request.param)
+
+
+@pytest.fixture
+async def live(tmp_path: Path) -> AsyncIterator[Live]:
+    """An MCP server whose backend is a standalone emulator on a loopback port (REALTIMEKIT_BASE_URL)."""
+    pytest.importorskip("aiortc")
+    async with live_server(tmp_path) as running:
+        yield running

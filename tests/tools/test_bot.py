@@ -4,12 +4,7 @@ a kicked bot, unknown handles, and the media directory's refusals."""
 
 from __future__ import annotations
 
-import math
 import socket
-import struct
-import wave
-from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -18,61 +13,12 @@ import pytest
 from mcp import Client
 
 from realtimekit_mcp.config import BackendSettings, ServerSettings, settings_from_args
-from realtimekit_mcp.server.app import RealtimeKitMCP, build_server
+from realtimekit_mcp.server.app import build_server
 from realtimekit_mcp.tools.bot import HANDLE_PREFIX, unknown_handle
 from tests.server.support import accept, call_ok, connect, text
+from tests.tools.livebots import ACCOUNT, APP, TEST_SPEECH, TOKEN, WAIT, Live, write_tone_wav
 
 pytestmark = pytest.mark.anyio
-
-ACCOUNT = "0123456789abcdef0123456789abcdef"
-APP = "fedcba9876543210fedcba9876543210"
-TOKEN = "bot-tool-tests-api-token-000000001"
-TEST_SPEECH = {"tts": "test", "stt": "test", "vad": "test"}  # deterministic engines: tones <-> exact text
-WAIT = 20.0  # bound for anything that crosses the network (join, media, chat)
-
-
-def write_tone_wav(path: Path, seconds: float = 1.0, frequency: float = 440.0) -> None:
-    """A 48 kHz mono 16-bit sine tone."""
-    rate = 48_000
-    frames = b"".join(
-        struct.pack("<h", int(12_000 * math.sin(2 * math.pi * frequency * i / rate)))
-        for i in range(int(rate * seconds))
-    )
-    with wave.open(str(path), "wb") as out:
-        out.setnchannels(1)
-        out.setsampwidth(2)
-        out.setframerate(rate)
-        out.writeframes(frames)
-
-
-@dataclass
-class Live:
-    server: RealtimeKitMCP
-    media: Path
-
-    def bot(self, bot_id: str) -> Any:
-        manager = self.server.deps.bot_manager
-        assert manager is not None
-        return manager.get(bot_id)
-
-
-@pytest.fixture
-async def live(tmp_path: Path) -> AsyncIterator[Live]:
-    """An MCP server whose backend is a standalone emulator on a loopback port (REALTIMEKIT_BASE_URL)."""
-    pytest.importorskip("aiortc")
-    from realtimekit_mcp.emulator import EmulatorConfig
-    from realtimekit_mcp.emulator.server import run_emulator
-
-    media = tmp_path / "media"
-    media.mkdir()
-    write_tone_wav(media / "tone.wav")
-    config = EmulatorConfig(account_id=ACCOUNT, app_id=APP, api_token=TOKEN, db_path=":memory:")
-    async with run_emulator(config, host="127.0.0.1", port=0) as running:
-        backend = BackendSettings(
-            kind="url", base_url=running.base_url, account_id=ACCOUNT, app_id=APP, api_token=TOKEN
-        )
-        server = build_server(ServerSettings(backend=backend), media_dir=media, bot_options=TEST_SPEECH)
-        yield Live(server, media)
 
 
 async def _meeting(client: Client, title: str = "Bots") -> str:
@@ -243,8 +189,11 @@ async def test_a_bot_says_a_line_and_the_listening_bot_transcribes_it(live: Live
         assert "transcript Talker: hello there" in text(status)
         assert "] Talker: hello there" in text(status)  # the transcript tail
         links = [str(c.uri) for c in status.content if getattr(c, "type", "") == "resource_link"]
-        assert links == [f"realtimekit://bots/{b['bot_id']}/transcript"]
-        doc = await client.read_resource(links[0])
+        assert links == [
+            f"realtimekit://bots/{b['bot_id']}/participants",
+            f"realtimekit://bots/{b['bot_id']}/transcript",
+        ]
+        doc = await client.read_resource(links[1])
         assert doc.contents[0].text.endswith("] Talker: hello there")  # type: ignore[union-attr]
         cut = await call_ok(client, "bot_send", {"bot_id": a["bot_id"], "action": "interrupt"})
         assert "interrupted" in text(cut)
@@ -384,7 +333,7 @@ async def test_with_bot_listen_via_agent_a_listening_bot_gets_the_services_trans
     pytest.importorskip("aiortc")
     import httpx
 
-    from realtimekit_mcp.bot.participant import BOT_PRESET_NAME
+    from realtimekit_mcp.bot.participant import bot_preset_body
     from realtimekit_mcp.emulator import EmulatorConfig
     from realtimekit_mcp.emulator.server import run_emulator
 
@@ -409,18 +358,14 @@ async def test_with_bot_listen_via_agent_a_listening_bot_gets_the_services_trans
             meeting_id = await _meeting(client)
             ear = await call_ok(client, "bot_join", {"meeting_id": meeting_id, "name": "Ear"})
             assert "transcripts over the Agent Participant socket" in text(ear)
-            # the first join created the bot preset: let the emulator transcribe its speakers live
+            # the Talker joins with a preset like the bot preset that lets the emulator transcribe it
+            body = bot_preset_body("transcribed_bot")
+            body["permissions"]["transcription_enabled"] = True
             api = f"{running.base_url}/accounts/{ACCOUNT}/realtime/kit/{APP}"
             async with httpx.AsyncClient(headers={"Authorization": f"Bearer {TOKEN}"}) as http:
-                presets = (await http.get(f"{api}/presets", params={"search": BOT_PRESET_NAME})).json()[
-                    "data"
-                ]
-                preset_id = next(p["id"] for p in presets if p["name"] == BOT_PRESET_NAME)
-                patched = await http.patch(
-                    f"{api}/presets/{preset_id}", json={"permissions": {"transcription_enabled": True}}
-                )
-                assert patched.status_code == 200, patched.text
-            talker = await _join(client, meeting_id, "Talker", listen=False)
+                created = await http.post(f"{api}/presets", json=body)
+                assert created.status_code == 201, created.text
+            talker = await _join(client, meeting_id, "Talker", listen=False, preset="transcribed_bot")
             await call_ok(
                 client, "bot_send", {"bot_id": talker["bot_id"], "action": "say", "text": "hello agent"}
             )

@@ -1,4 +1,5 @@
-"""Resources: ``realtimekit://status`` and templates for session exports, recordings and bots.
+"""Resources: ``realtimekit://status`` and templates for session exports, recordings and bots
+(live transcript, participants view).
 
 Tools return ``resource_link`` blocks pointing here; ``resources/read`` fetches the full text
 (transcripts, summaries, chat exports) or, for recordings, a small JSON document with the
@@ -16,6 +17,7 @@ from mcp.server.mcpserver.exceptions import ResourceError, ResourceNotFoundError
 from realtimekit_mcp.server.results import when
 
 if TYPE_CHECKING:
+    from realtimekit_mcp.bot import BotParticipant
     from realtimekit_mcp.server.app import RealtimeKitMCP
 
 MAX_RESOURCE_CHARS = 400_000
@@ -136,14 +138,38 @@ def register(server: RealtimeKitMCP) -> None:
     def bot_transcript(bot_id: str) -> str:
         from realtimekit_mcp.tools.bot import transcript_lines
 
+        lines = transcript_lines(_bot(bot_id))
+        return "\n".join(lines) if lines else "(nothing transcribed yet)"
+
+    @server.resource(
+        "realtimekit://bots/{bot_id}/participants",
+        name="bot-participants",
+        title="Bot participants view",
+        description=(
+            "Who is in the bot's meeting now, as the bot sees it: joined (audio, video, screenshare, "
+            "speaking, pinned), active speakers, waiting room, pinned (JSON)."
+        ),
+        mime_type="application/json",
+    )
+    def bot_participants(bot_id: str) -> str:
+        bot = _bot(bot_id)
+        view = {"joined": [], "active_speakers": [], "waitlisted": [], "pinned": None, **bot.roster.status()}
+        doc = {
+            "bot_id": bot_id,
+            "meeting_id": bot.meeting_id,
+            "state": bot.state.value,
+            "participant_id": bot.participant_id,
+            **view,
+        }
+        return json.dumps(doc, indent=1, default=str)
+
+    def _bot(bot_id: str) -> BotParticipant:
         manager = server.deps.bot_manager
         if manager is None:
             raise ResourceNotFoundError(f"Unknown bot {bot_id}: no bot has joined yet.")
         from realtimekit_mcp.bot import UnknownBotError
 
         try:
-            bot = manager.get(bot_id)
+            return manager.get(bot_id)
         except UnknownBotError:
             raise ResourceNotFoundError(f"Unknown bot {bot_id}; bot_status lists the bots.") from None
-        lines = transcript_lines(bot)
-        return "\n".join(lines) if lines else "(nothing transcribed yet)"

@@ -9,6 +9,10 @@ so ``bot_join`` returns an opaque handle ``bot_id`` and every other bot tool tak
 - is checked on every call: an unknown handle, or one whose bot has ended, gives a ``ToolError``
   that names what happened and what to call next.
 
+A bot joins with the project's bot preset (host rights: admit, pin, mute, kick, polls, plugins;
+the ``host`` toolset uses them) or a named one; a preset with a waiting room leaves the bot
+*waitlisted* until a host admits it, and tools that need a joined bot say so.
+
 Files come only from the media directory (``server.media``); URLs are never fetched. Speech
 (``say``, ``interrupt`` and transcripts of what the bot hears) needs the ``speech`` extra; without
 it ``say`` explains how to install it and everything else works.
@@ -45,7 +49,8 @@ _INTERNAL_KEYS = frozenset(
 )
 
 BotId = Annotated[str, Field(description="Handle from bot_join")]
-SendAction = Literal["say", "chat", "play", "show", "stop", "interrupt"]
+SendAction = Literal["say", "chat", "image", "play", "show", "share", "stop", "interrupt"]
+URL_CHARS = 300  # image and file URLs are shown whole (up to this), other event fields cut at 60
 
 
 class BotOut(BaseModel):
@@ -89,13 +94,25 @@ def _lookup(deps: Deps, bot_id: str) -> BotParticipant:
         raise unknown_handle(bot_id) from None
 
 
-def _live(deps: Deps, bot_id: str) -> BotParticipant:
+def live_bot(deps: Deps, bot_id: str) -> BotParticipant:
+    """The joined bot behind ``bot_id``, or a ``ToolError`` saying why it cannot act (unknown,
+    ended, waiting in the waiting room, reconnecting)."""
     bot = _lookup(deps, bot_id)
     if bot.state.terminal:
         raise ended_error(bot_id, bot)
+    if bot.state.value == "waitlisted":
+        raise ToolError(waiting_message(bot_id, bot))
     if bot.state.value != "joined":
         raise ToolError(f"Bot {bot_id} is {bot.state.value}; retry in a few seconds (bot_status shows it).")
     return bot
+
+
+def waiting_message(bot_id: str, bot: BotParticipant) -> str:
+    """What to say about a bot that waits in the waiting room."""
+    return (
+        f"Bot {bot_id} is waiting in the waiting room of meeting {bot.meeting_id}: a host must admit it "
+        "first (bot_status shows when it has joined)."
+    )
 
 
 # -- bot_join -------------------------------------------------------------------------------------
@@ -111,6 +128,9 @@ async def bot_join(
     listen: Annotated[
         bool, Field(description="Receive the others' audio (and transcribe it with speech)")
     ] = True,
+    preset: Annotated[
+        str | None, Field(description="Preset name (default: the bot preset, with host rights)")
+    ] = None,
 ) -> ToolOutput:
     await ctx.report_progress(0, 3, "starting the bot runtime")
     manager = await _manager(ctx)
@@ -126,15 +146,17 @@ async def bot_join(
             listen=listen,
             transcribe=transcribe,
             listen_via="agent" if listen and via_agent else "media",
+            preset_name=preset,
         )
     except BotLimitError as err:
         raise ToolError(f"Could not join: {err}. bot_status lists the bots; bot_leave frees one.") from None
     except BotJoinError as err:
+        check = "the preset name (preset_list) and the meeting" if preset else "the meeting"
         raise ToolError(
-            f"Could not join meeting {meeting_id}: {short(err, 200)}. Check the meeting with meeting_get."
+            f"Could not join meeting {meeting_id}: {short(err, 200)}. Check {check} with meeting_get."
         ) from None
-    await ctx.report_progress(3, 3, "joined")
     bot = manager.get(bot_id)
+    await ctx.report_progress(3, 3, bot.state.value)
     out = BotOut(
         bot_id=bot_id, meeting_id=meeting_id, participant_id=bot.participant_id, state=bot.state.value
     )
@@ -147,6 +169,13 @@ async def bot_join(
         if listen
         else "it does not listen"
     )
+    if bot.state.value == "waitlisted":
+        return ToolOutput(
+            f"Bot {bot_id} ('{bot.display_name}') is in the waiting room of meeting {meeting_id} as "
+            f"participant {bot.participant_id}: its preset has a waiting room, so a host must admit it; "
+            f"then {hearing}. bot_status shows when it has joined. It stays {LIFETIME}.",
+            out,
+        )
     return ToolOutput(
         f"Bot {bot_id} ('{bot.display_name}') joined meeting {meeting_id} as participant "
         f"{bot.participant_id}; {hearing}. It stays {LIFETIME}. Next: bot_send, bot_status.",
@@ -179,10 +208,33 @@ async def _stop(bot: BotParticipant, what: str) -> str:
         bot.stop_speaking()  # speech queue and queued audio
         bot.stop_continuous_tone()
         stopped.append("audio")
-    if what in ("video", "all") and "video" in bot.status()["published"]:
+    published = bot.status()["published"]
+    if what in ("video", "all") and "video" in published:
         await bot.stop_video()
         stopped.append("video")
-    return f"stopped {' and '.join(stopped) or 'nothing (no video)'}"
+    if what in ("screenshare", "all") and "screenshare" in published:
+        await bot.stop_screenshare()
+        stopped.append("screenshare")
+    return f"stopped {' and '.join(stopped) or f'nothing (no {what})'}"
+
+
+def _recipients(to: list[str] | None) -> str:
+    return ", ".join(to) if to else "everyone"
+
+
+NOT_IN_ROOM = "Some of 'to' are not in the room: use participant ids from bot_status (participants)."
+
+
+async def _image(bot: BotParticipant, path: Any, file: str, to: list[str] | None) -> str:
+    from realtimekit_mcp.bot.chat_files import ChatFileError
+
+    try:
+        url = await bot.chat_files.send_image(path, to=to)
+    except KeyError:
+        raise ToolError(NOT_IN_ROOM) from None
+    except ChatFileError as err:
+        raise ToolError(f"Not sent: {short(err, 200)}") from None
+    return f"sent image {file} to {_recipients(to)} ({url})"
 
 
 @tool_handler(action="send from the bot")
@@ -194,10 +246,15 @@ async def bot_send(
         str | None, Field(max_length=4000, description="say/chat: the text; interrupt: say it now")
     ] = None,
     file: Annotated[
-        str | None, Field(description="play: audio; show: image or video (media dir name)")
+        str | None,
+        Field(description="play: audio; image: image; show/share: image or video (media dir name)"),
     ] = None,
-    to: Annotated[list[str] | None, Field(description="chat: participant ids (default: everyone)")] = None,
-    what: Annotated[Literal["audio", "video", "all"], Field(description="stop: which output")] = "all",
+    to: Annotated[
+        list[str] | None, Field(description="chat/image: participant ids (default: everyone)")
+    ] = None,
+    what: Annotated[
+        Literal["audio", "video", "screenshare", "all"], Field(description="stop: which output")
+    ] = "all",
 ) -> ToolOutput:
     from realtimekit_mcp.server.media import (
         AUDIO_SUFFIXES,
@@ -208,10 +265,10 @@ async def bot_send(
     )
 
     deps = deps_of(ctx)
-    bot = _live(deps, bot_id)
+    bot = live_bot(deps, bot_id)
     if action in ("say", "chat") and not (text and text.strip()):
         raise ToolError(f"action={action} needs text.")
-    if action in ("play", "show") and not file:
+    if action in ("play", "show", "share", "image") and not file:
         raise ToolError(f"action={action} needs file: a name in the media directory {deps.media_dir}.")
     try:
         if action == "say":
@@ -222,10 +279,13 @@ async def bot_send(
             try:
                 await bot.send_chat(text, to=to)
             except KeyError:
-                raise ToolError(
-                    "Some of 'to' are not in the room: use participant ids from bot_status (peers)."
-                ) from None
-            done = f"sent chat to {', '.join(to) if to else 'everyone'}"
+                raise ToolError(NOT_IN_ROOM) from None
+            done = f"sent chat to {_recipients(to)}"
+        elif action == "image":
+            assert file is not None
+            done = await _image(
+                bot, media_file(deps.media_dir, file, IMAGE_SUFFIXES, "an image file"), file, to
+            )
         elif action == "play":
             assert file is not None
             path = media_file(deps.media_dir, file, AUDIO_SUFFIXES, "an audio file")
@@ -237,6 +297,11 @@ async def bot_send(
             path = media_file(deps.media_dir, file, IMAGE_SUFFIXES | VIDEO_SUFFIXES, "an image or video file")
             await bot.publish_video(path)
             done = f"showing {file} as the bot's video"
+        elif action == "share":
+            assert file is not None
+            path = media_file(deps.media_dir, file, IMAGE_SUFFIXES | VIDEO_SUFFIXES, "an image or video file")
+            await bot.publish_screenshare(path)
+            done = f"sharing {file} as the bot's screenshare"
         elif action == "interrupt":
             if text and text.strip():
                 done = await _say(bot, text, interrupt=True)
@@ -281,17 +346,127 @@ def event_line(event: Any) -> str:
     if event.type == "chat":
         who = data.get("from_name") or data.get("from_participant_id") or "?"
         private = " (private)" if data.get("private") else ""
-        return f"{head} from {who}{private}: {short(data.get('text', ''), 200)}"
+        kind = data.get("kind") or "text"
+        said = short(data.get("text", ""), 200)
+        if kind != "text":
+            said = f"[{kind}] {short(data.get('url') or '(no url)', URL_CHARS)}" + (
+                f" {said}" if said and said != data.get("url") else ""
+            )
+        return f"{head} from {who}{private}: {said}"
     if event.type == "transcript":
         who = data.get("speaker_name") or data.get("participant_id") or data.get("source") or "?"
         said = data.get("text") or data.get("transcript") or ""
         return f"{head} {who}: {short(said, 200)}"
     fields = [
-        f"{k}={short(v, 60)}"
+        f"{k}={short(v, URL_CHARS if k == 'url' else 60)}"
         for k, v in data.items()
         if k not in _INTERNAL_KEYS and v not in (None, "", [], {})
     ]
     return f"{head} {' '.join(fields)}".rstrip()
+
+
+MAX_PEOPLE = 20  # participants (and waiting people) named per line of bot_status
+
+
+def _flags(p: dict[str, Any]) -> str:
+    on = [
+        label
+        for key, label in (
+            ("audio", "mic"),
+            ("video", "cam"),
+            ("screenshare", "screen"),
+            ("speaking", "speaking"),
+            ("pinned", "pinned"),
+        )
+        if p.get(key)
+    ]
+    if p.get("stage"):
+        on.append(f"stage {p['stage']}")
+    return f" [{', '.join(on)}]" if on else ""
+
+
+def _person(p: dict[str, Any], names: dict[str, str] | None = None) -> str:
+    pid = str(p.get("participant_id") or p.get("peer_id") or "?")
+    return f"{short(p.get('name') or (names or {}).get(pid) or '?', 30)} ({pid})"
+
+
+def participants_lines(bot: BotParticipant, st: dict[str, Any]) -> list[str]:
+    """The participants view (joined with media flags, speakers, waiting room, pin), compact."""
+    view = st.get("participants") or {}
+    joined = view.get("joined")
+    if joined is None:  # no participants view (yet): the peers the bot sees
+        peers = st["peers"]
+        return [f"peers ({len(peers)}): " + (", ".join(_person(p) for p in peers[:MAX_PEOPLE]) or "none")]
+    names = {str(p.get("participant_id")): str(p.get("name") or "") for p in joined}
+    people = [
+        _person(p) + (" (this bot)" if p.get("participant_id") == bot.participant_id else "") + _flags(p)
+        for p in joined
+    ]
+    more = f", … {len(people) - MAX_PEOPLE} more" if len(people) > MAX_PEOPLE else ""
+    lines = [f"participants ({len(people)}): {'; '.join(people[:MAX_PEOPLE]) or 'none'}{more}"]
+    speakers = view.get("active_speakers") or []
+    if speakers:
+        lines.append("speaking now: " + ", ".join(f"{names.get(s) or s}" for s in speakers[:5]))
+    pinned = view.get("pinned")
+    if pinned:
+        lines.append(f"pinned: {names.get(pinned) or '?'} ({pinned})")
+    waiting = view.get("waitlisted") or []
+    if waiting:
+        lines.append(
+            f"waiting room ({len(waiting)}): "
+            + ", ".join(_person(p) for p in waiting[:MAX_PEOPLE])
+            + " (bot_moderate admit/reject)"
+        )
+    return lines
+
+
+def poll_line(poll: dict[str, Any], me: str = "", names: dict[str, str] | None = None) -> str:
+    """One poll with its live results: ``- poll <id> by <who>: <question> | A 2 | B 1 (3 votes)``."""
+    options = poll.get("options") or []
+    total = sum(int(o.get("count") or 0) for o in options)
+    results = []
+    for o in options:
+        voters = [short(v.get("name") or v.get("id") or "?", 20) for v in o.get("votes") or []]
+        results.append(
+            f"{short(o.get('text', ''), 40)} {int(o.get('count') or 0)}"
+            + (f" ({', '.join(voters[:5])})" if voters else "")
+        )
+    creator = poll.get("created_by") or "?"
+    creator = (names or {}).get(creator) or creator
+    tags = [
+        t for t, on in (("anonymous", poll.get("anonymous")), ("votes hidden", poll.get("hide_votes"))) if on
+    ]
+    voted = "; this bot voted" if me and me in (poll.get("voted") or []) else ""
+    return (
+        f"- poll {poll.get('id')} by {short(creator, 30)}: {short(poll.get('question', ''), 80)}"
+        + (f" [{', '.join(tags)}]" if tags else "")
+        + f" | {' | '.join(results)} ({total} vote{'s' if total != 1 else ''}{voted})"
+    )
+
+
+def _features_lines(bot: BotParticipant, st: dict[str, Any]) -> list[str]:
+    lines: list[str] = []
+    polls = (st.get("polls") or {}).get("polls") or []
+    if polls:
+        lines.append(f"polls ({len(polls)}), newest last:")
+        lines.extend(poll_line(p, bot.participant_id) for p in polls[-5:])
+    active = (st.get("plugins") or {}).get("active") or []
+    if active:
+        lines.append(
+            "plugins active: "
+            + ", ".join(f"{short(a.get('name') or a.get('id'), 30)} ({a.get('id')})" for a in active)
+        )
+    return lines
+
+
+def participants_link(bot_id: str) -> ResourceLink:
+    """The ``realtimekit://`` link that ``resources/read`` serves for a bot's participants view."""
+    return ResourceLink(
+        type="resource_link",
+        uri=f"realtimekit://bots/{bot_id}/participants",
+        name=f"participants seen by {bot_id}",
+        mime_type="application/json",
+    )
 
 
 def transcript_link(bot_id: str) -> ResourceLink:
@@ -349,11 +524,10 @@ async def bot_status(
         f"publishing: {', '.join(media)}; audio queued {st['outgoing_audio_queued_seconds']:.1f} s"
         + ("; muted" if st.get("muted") else "")
     )
-    peers = st["peers"]
-    lines.append(
-        f"peers ({len(peers)}): "
-        + (", ".join(f"{short(p['name'] or '?', 30)} ({p['participant_id']})" for p in peers[:20]) or "none")
-    )
+    if bot.state.value == "waitlisted":
+        lines.append(waiting_message(bot_id, bot))
+    lines.extend(participants_lines(bot, st))
+    lines.extend(_features_lines(bot, st))
     heard = [f"{short(b['name'] or key, 30)} {b['seconds']:.1f} s" for key, b in st["audio_buffers"].items()]
     if heard:
         lines.append(f"audio received (buffered): {', '.join(heard)}")
@@ -366,7 +540,7 @@ async def bot_status(
     )
     lines.extend(event_line(e) for e in events)
     said = transcript_lines(bot)
-    links: list[ResourceLink] = []
+    links: list[ResourceLink] = [] if bot.state.terminal else [participants_link(bot_id)]
     if said:
         lines.append(f"transcript (last {min(len(said), TRANSCRIPT_TAIL)} of {len(said)} lines):")
         lines.extend(said[-TRANSCRIPT_TAIL:])
@@ -412,8 +586,8 @@ TOOLSET = Toolset(
             name="bot_send",
             title="Make a bot speak, chat, play or show",
             description=(
-                "Make a bot say text aloud, chat (to everyone or given participants), play an audio or "
-                "show an image/video file from the media directory, stop output or interrupt speech."
+                "Make a bot say text aloud, chat text or an image (to everyone or given participants), "
+                "play audio, show or screenshare an image/video (media dir files), stop or interrupt."
             ),
             fn=bot_send,
             read_only=False,
@@ -424,8 +598,8 @@ TOOLSET = Toolset(
             name="bot_status",
             title="Bot status and events",
             description=(
-                "Without bot_id: list bots. With bot_id: state, peers, published media, events since "
-                "cursor (chat, joins, audio, kicks) and its live transcript."
+                "Without bot_id: list bots. With bot_id: state, participants (media, speakers, waiting "
+                "room, pin), polls, plugins, events since cursor and its live transcript."
             ),
             fn=bot_status,
             read_only=True,
