@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
+from typing import Any
+
 import anyio
 import httpx
 import pytest
 
 from realtimekit_mcp.bot.participant import BotParticipant
 from realtimekit_mcp.bot.plugins import PluginError
+from realtimekit_mcp.bot.signalling import WebSocketLike, default_connect
 from realtimekit_mcp.client import RealtimeKitClient
 from realtimekit_mcp.emulator import EmulatorConfig
 from realtimekit_mcp.emulator.config import DEFAULT_PLUGINS
@@ -124,3 +128,49 @@ async def test_the_catalogue_is_the_emulators_configured_one() -> None:
                     await bot.plugins.activate(WHITEBOARD["id"])
         finally:
             await bot.leave()
+
+
+class _GatedConnect:
+    """Connects at once the first time; later connects (reconnects) wait until the gate opens."""
+
+    def __init__(self) -> None:
+        self.sockets: list[Any] = []
+        self.gate = asyncio.Event()
+
+    async def __call__(self, url: str) -> WebSocketLike:
+        if self.sockets:
+            await self.gate.wait()
+        ws = await default_connect(url)
+        self.sockets.append(ws)
+        return ws
+
+
+async def test_a_bot_that_was_away_catches_up_on_polls_and_plugins_after_reconnecting(live: Live) -> None:
+    meeting = await live.meeting()
+    host = await joined_bot(live, meeting, "Host", HOST)
+    gated = _GatedConnect()
+    away = await BotParticipant.create(
+        live.client, meeting, name="Away", preset_name=GUEST, config=live.config(connect=gated)
+    )
+    live.bots.append(away)
+    await away.join()
+    with anyio.fail_after(20):
+        cursor = away.last_seq
+        await host.plugins.activate(WHITEBOARD["id"])
+        await away.wait_event("plugin_activated", after=cursor)
+        old_peer = away.peer_id
+        cursor = away.last_seq
+        gated.sockets[-1].transport.abort()
+        await away.wait_event("reconnecting", after=cursor)
+        await host.wait_event("participant_left", where=lambda e: e.data["peer_id"] == old_peer)
+        # while the bot is away: a new poll, and the plugin closed
+        poll = await host.polls.create("Missed me?", ["yes", "no"])
+        await host.plugins.deactivate(WHITEBOARD["id"])
+        assert away.polls.list() == [] and [p["id"] for p in away.plugins.active()] == [WHITEBOARD["id"]]
+        gated.gate.set()
+        await away.wait_event("reconnected", after=cursor)
+        caught_up = await away.wait_event("poll", after=cursor)
+        assert caught_up.data["poll_id"] == poll["id"]
+        closed = await away.wait_event("plugin_deactivated", after=cursor)
+        assert closed.data["plugin_id"] == WHITEBOARD["id"]
+    assert away.plugins.active() == [] and [p["id"] for p in away.polls.list()] == [poll["id"]]
