@@ -298,3 +298,22 @@ def test_the_emulator_command_refuses_a_bad_plugins_file_before_starting(tmp_pat
     )
     assert result.returncode == 2
     assert "plugin catalogue" in result.stderr and "'name'" in result.stderr
+
+
+def test_the_plugins_environment_variable_sets_the_catalogue(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from realtimekit_mcp import cli as top_cli
+    from realtimekit_mcp.emulator import cli as emulator_cli
+
+    path = tmp_path / "catalogue.json"
+    path.write_text(json.dumps([{"id": "poll-board", "name": "Board", "url": "https://board.example/app"}]))
+    monkeypatch.setenv("REALTIMEKIT_EMULATOR_PLUGINS", str(path))
+    args = top_cli._build_parser().parse_args(["emulator"])
+    config = emulator_cli._build_config(args, ":memory:")
+    assert [p["id"] for p in config.plugins] == ["poll-board"]
+    args = top_cli._build_parser().parse_args(["emulator", "--plugins", str(path)])
+    assert emulator_cli._build_config(args, ":memory:").plugins == config.plugins
+    monkeypatch.delenv("REALTIMEKIT_EMULATOR_PLUGINS")
+    default = emulator_cli._build_config(top_cli._build_parser().parse_args(["emulator"]), ":memory:")
+    assert [p["id"] for p in default.plugins] == [p["id"] for p in DEFAULT_PLUGINS]
