@@ -1,13 +1,227 @@
-"""Bot feature: host (being built for issue 6; see /tmp/rtk-plan/contract.md)."""
+"""Bot feature: host controls (waiting room, pin, mute, kick, stage) as the bot's preset allows.
+
+Every action goes to the server, which checks the bot's preset permissions itself; a refusal
+raises :class:`HostActionError` naming the action and the missing permission. ``who`` is a
+participant id or a peer id (``KeyError`` when nobody in the room has it); every action needs a
+joined bot (``RuntimeError`` otherwise, saying when it is still waiting in the waiting room).
+"""
 
 from __future__ import annotations
 
-from realtimekit_mcp.bot.features import BotFeature
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Final
 
-__all__ = ["HostControls"]
+from google.protobuf.message import Message
+
+from realtimekit_mcp.bot.features import BotFeature
+from realtimekit_mcp.bot.signalling import RequestError
+from realtimekit_mcp.protocol import livestreaming_pb2, media_edge_pb2, room_pb2
+from realtimekit_mcp.protocol.events import MediaEvent, RoomEvent
+
+if TYPE_CHECKING:
+    from realtimekit_mcp.bot.participant import BotParticipant
+
+__all__ = ["HOST_POWERS", "HostActionError", "HostControls"]
+
+HOST_POWERS: Final = {
+    "admit": "accept_waiting_requests",
+    "reject": "accept_waiting_requests",
+    "pin": "pin_participant",
+    "mute": "disable_participant_audio",
+    "kick": "kick_participant",
+    "stage": "accept_stage_requests",
+}
+"""Each host power of the bot and the preset permission it needs."""
+
+
+class HostActionError(Exception):
+    """The server refused a host action; the message says which and why."""
 
 
 class HostControls(BotFeature):
-    """Placeholder until the feature lands."""
+    """Host actions of one bot."""
 
     name = "host"
+
+    def __init__(self, bot: BotParticipant) -> None:
+        super().__init__(bot)
+
+    # ------------------------------------------------------------------ permissions
+
+    def permissions(self) -> dict[str, Any]:
+        """The bot's preset permissions from participant-details ({} before the join or when absent)."""
+        details = self.bot.details
+        if details is None:
+            return {}
+        preset = details.raw.get("preset") if isinstance(details.raw, Mapping) else None
+        permissions = preset.get("permissions") if isinstance(preset, Mapping) else None
+        return dict(permissions) if isinstance(permissions, Mapping) else {}
+
+    def status(self) -> dict[str, Any]:
+        """``{"can": [...]}``: the host powers the bot's preset grants."""
+        permissions = self.permissions()
+        return {"can": [power for power, key in HOST_POWERS.items() if permissions.get(key)]}
+
+    # ------------------------------------------------------------------ helpers
+
+    async def _call(self, action: str, power: str, event: int, message: Message | None) -> None:
+        """Send one host request and wait for its reply; a refusal becomes HostActionError."""
+        self.bot._require_joined()
+        sig = self.bot._require_sig()
+        try:
+            await sig.request_frame(event, message)
+        except RequestError as exc:
+            permission = HOST_POWERS[power]
+            if permission in exc.server_message:
+                raise HostActionError(
+                    f"{action} refused: the bot's preset does not allow {permission} "
+                    f"(server: {exc.server_message})"
+                ) from None
+            raise HostActionError(f"{action} refused by the server: {exc.server_message}") from None
+
+    def _peer(self, who: str) -> str:
+        bot = self.bot
+        if who in (bot.peer_id, bot.participant_id):
+            return bot.peer_id
+        return bot._resolve_peer(who)
+
+    def _waiting(self, ids: list[str] | None) -> list[str]:
+        waiting = self.bot.roster.waitlisted()
+        if ids is None:
+            return [w["participant_id"] for w in waiting]
+        if not self.permissions().get("accept_waiting_requests"):
+            return list(ids)  # the server refuses (and says why)
+        out = []
+        for who in ids:
+            entry = next((w for w in waiting if who in (w["participant_id"], w["peer_id"])), None)
+            if entry is None:
+                raise KeyError(f"{who!r} is not waiting in the waiting room")
+            out.append(entry["participant_id"])
+        return out
+
+    def _stage_requesters(self, ids: list[str] | None) -> list[str]:
+        requests = self.bot.roster.stage_requests()
+        if ids is None:
+            return [r["participant_id"] for r in requests]
+        out = []
+        for who in ids:
+            entry = next((r for r in requests if who in (r["participant_id"], r["peer_id"])), None)
+            if entry is not None:
+                out.append(entry["participant_id"])
+                continue
+            try:
+                peer_id = self.bot._resolve_peer(who)
+            except KeyError:
+                raise KeyError(f"{who!r} is not in the room") from None
+            out.append(self.bot.peers[peer_id].user_id or peer_id)
+        return out
+
+    # ------------------------------------------------------------------ waiting room
+
+    async def admit(self, participant_ids: list[str] | None = None) -> list[str]:
+        """Let waitlisted participants in (None: everyone waiting); returns their participant ids."""
+        self.bot._require_joined()
+        targets = self._waiting(participant_ids)
+        if not targets and participant_ids is None and self.permissions().get("accept_waiting_requests"):
+            return []
+        request = room_pb2.AcceptWaitingRoomRequests(user_ids=targets)
+        self.bot.roster.note_decisions(targets, "admitted")
+        await self._call("admit", "admit", RoomEvent.ACCEPT_WAITING_ROOM_REQUESTS, request)
+        return targets
+
+    async def reject(self, participant_ids: list[str] | None = None) -> list[str]:
+        """Turn waitlisted participants away (None: everyone waiting); returns their participant ids."""
+        self.bot._require_joined()
+        targets = self._waiting(participant_ids)
+        if not targets and participant_ids is None and self.permissions().get("accept_waiting_requests"):
+            return []
+        request = room_pb2.DenyWaitingRoomRequests(user_ids=targets)
+        self.bot.roster.note_decisions(targets, "rejected")
+        await self._call("reject", "reject", RoomEvent.DENY_WAITING_ROOM_REQUESTS, request)
+        return targets
+
+    # ------------------------------------------------------------------ pin
+
+    async def pin(self, who: str) -> None:
+        """Pin a participant for everyone in the meeting."""
+        self.bot._require_joined()
+        peer_id = self._peer(who)
+        self.bot.roster.note_pin_request()
+        await self._call(
+            f"pin {who}",
+            "pin",
+            MediaEvent.GLOBAL_PIN_PEER,
+            media_edge_pb2.GlobalPeerPinningRequest(participant_id=peer_id),
+        )
+
+    async def unpin(self) -> None:
+        """Clear the pin for everyone."""
+        self.bot._require_joined()
+        self.bot.roster.note_pin_request()
+        await self._call(
+            "unpin", "pin", MediaEvent.GLOBAL_PIN_PEER, media_edge_pb2.GlobalPeerPinningRequest()
+        )
+
+    # ------------------------------------------------------------------ mute and kick
+
+    async def mute(self, who: str) -> None:
+        """Turn a participant's microphone off (they may turn it on again)."""
+        self.bot._require_joined()
+        peer_id = self._peer(who)
+        await self._call(
+            f"mute {who}",
+            "mute",
+            MediaEvent.HOST_CONTROL_PEER,
+            media_edge_pb2.HostMediaControlForPeerRequest(participant_id=peer_id, audio=True),
+        )
+
+    async def mute_all(self) -> None:
+        """Turn every other participant's microphone off."""
+        await self._call(
+            "mute all",
+            "mute",
+            MediaEvent.HOST_CONTROL_ALL_PEERS,
+            media_edge_pb2.HostMediaControlForAllPeerRequest(audio=True),
+        )
+
+    async def kick(self, who: str) -> None:
+        """Remove a participant from the meeting."""
+        self.bot._require_joined()
+        peer_id = self._peer(who)
+        await self._call(
+            f"kick {who}", "kick", RoomEvent.KICK, room_pb2.RemoveParticipantsRequest(peer_ids=[peer_id])
+        )
+
+    async def kick_all(self) -> None:
+        """End the meeting for everyone (the bot too: it ends as ``meeting_ended``)."""
+        await self._call("kick all", "kick", RoomEvent.KICK_ALL, media_edge_pb2.KickAllPeersRequest())
+
+    # ------------------------------------------------------------------ stage
+
+    async def stage_accept(self, participant_ids: list[str] | None = None) -> list[str]:
+        """Let participants onto the stage (None: every current request); returns their ids."""
+        self.bot._require_joined()
+        targets = self._stage_requesters(participant_ids)
+        if not targets and participant_ids is None:
+            return []
+        await self._call(
+            "stage accept",
+            "stage",
+            RoomEvent.GRANT_STAGE_ACCESS,
+            livestreaming_pb2.GrantStageAccessRequest(user_ids=targets),
+        )
+        return targets
+
+    async def stage_deny(self, participant_ids: list[str] | None = None) -> list[str]:
+        """Deny stage requests (None: every current request); returns their ids."""
+        self.bot._require_joined()
+        targets = self._stage_requesters(participant_ids)
+        if not targets and participant_ids is None:
+            return []
+        await self._call(
+            "stage deny",
+            "stage",
+            RoomEvent.DENY_STAGE_ACCESS,
+            livestreaming_pb2.DenyStageAccessRequest(user_ids=targets),
+        )
+        return targets

@@ -7,7 +7,9 @@ sequence number. Signalling (:mod:`.signalling`) and WebRTC (:mod:`.peer`) do th
 module only drives the flows of the web SDK over them.
 
 States: ``new`` -> ``joining`` -> ``joined`` (<-> ``reconnecting``) -> one terminal state: ``left``,
-``kicked``, ``meeting_ended`` or ``failed``; :attr:`BotParticipant.end_reason` says why.
+``kicked``, ``meeting_ended`` or ``failed``; :attr:`BotParticipant.end_reason` says why. When the
+bot's preset puts it in the meeting's waiting room: ``joining`` -> ``waitlisted`` -> ``joined`` once a
+host admits it, or ``rejected`` (terminal) when a host turns it away.
 """
 
 from __future__ import annotations
@@ -108,16 +110,26 @@ class BotState(StrEnum):
     NEW = "new"
     JOINING = "joining"
     JOINED = "joined"
+    WAITLISTED = "waitlisted"
+    """Waiting in the meeting's waiting room for a host to admit it."""
     RECONNECTING = "reconnecting"
     LEFT = "left"
     KICKED = "kicked"
     MEETING_ENDED = "meeting_ended"
     FAILED = "failed"
+    REJECTED = "rejected"
+    """A host turned it away from the waiting room."""
 
     @property
     def terminal(self) -> bool:
         """Whether the bot is gone for good."""
-        return self in (BotState.LEFT, BotState.KICKED, BotState.MEETING_ENDED, BotState.FAILED)
+        return self in (
+            BotState.LEFT,
+            BotState.KICKED,
+            BotState.MEETING_ENDED,
+            BotState.FAILED,
+            BotState.REJECTED,
+        )
 
 
 class BotJoinError(Exception):
@@ -517,6 +529,11 @@ class BotParticipant:
     async def join(self) -> None:
         """Bootstrap over REST, open the socket, join the media and the room, subscribe to audio.
 
+        Returns when the bot is ``joined`` or, when its preset puts it in the waiting room,
+        ``waitlisted`` (event ``waitlisted``). Admission then continues in the background: event
+        ``admitted`` and then ``joined`` when a host lets it in, state ``rejected`` when a host
+        turns it away.
+
         Raises:
             BotJoinError: with a reason (invalid token, inactive meeting, refused, timeout, ...).
         """
@@ -544,8 +561,8 @@ class BotParticipant:
             )
             self._register_handlers(self._sig)
             await self._sig.connect(peer_id=peer_id)
-            await self._join_session()
-            if self.config.listen_via == "agent":
+            waitlisted = await self._join_session()
+            if self.config.listen_via == "agent" and not waitlisted:
                 await self._start_agent_listen()
         except BaseException as exc:
             reason = _join_failure(exc)
@@ -554,15 +571,28 @@ class BotParticipant:
             if isinstance(exc, asyncio.CancelledError):
                 raise
             raise BotJoinError(reason) from None
-        self.state = BotState.JOINED
-        self.joined_at = time.time()
-        self._emit("joined", peer_id=self.peer_id, participant_id=self.participant_id, name=self.display_name)
+        if waitlisted:
+            self.state = BotState.WAITLISTED
+            self._emit(
+                "waitlisted", peer_id=self.peer_id, participant_id=self.participant_id, name=self.display_name
+            )
+        else:
+            self._joined()
         self._supervisor = asyncio.create_task(
             self._supervise(), name=f"rtk-bot-supervisor-{self.participant_id}"
         )
 
-    async def _join_session(self) -> None:
-        """One media + room join on the current socket (also used after a reconnect)."""
+    def _joined(self) -> None:
+        self.state = BotState.JOINED
+        self.joined_at = time.time()
+        self._emit("joined", peer_id=self.peer_id, participant_id=self.participant_id, name=self.display_name)
+
+    async def _join_session(self) -> bool:
+        """One media + room join on the current socket (also used after a reconnect).
+
+        Returns True when the room join was held in the waiting room (the join completes on
+        admission, :meth:`_on_admitted`).
+        """
         sig = self._require_sig()
         for feature in self.features:
             feature.reset()
@@ -597,7 +627,18 @@ class BotParticipant:
         peer = room_pb2.Peer(peer_id=sig.peer_id, user_id=self.participant_id, display_name=self.display_name)
         if self.details and self.details.custom_participant_id:
             peer.custom_participant_id = self.details.custom_participant_id
-        await sig.request(RoomEvent.JOIN_ROOM, room_pb2.JoinRoomRequest(peer=peer), room_pb2.PeerInfoResponse)
+        reply = await sig.request(
+            RoomEvent.JOIN_ROOM, room_pb2.JoinRoomRequest(peer=peer), room_pb2.PeerInfoResponse
+        )
+        if reply.peer.waitlisted:
+            return True
+        await self._complete_join(reply.peer)
+        return False
+
+    async def _complete_join(self, me: room_pb2.Peer) -> None:
+        """The rest of a join once the room join is accepted: peers, chat, media, publishing."""
+        sig = self._require_sig()
+        self.roster.learn_peer(me)
         await sig.request(RoomEvent.GET_ROOM_INFO, None, room_pb2.RoomInfoResponse)
         peers = await sig.request(
             RoomEvent.GET_ROOM_PEERS_INFO, room_pb2.RoomPeersInfoRequest(), room_pb2.RoomPeersInfoResponse
@@ -607,6 +648,7 @@ class BotParticipant:
             if p.peer_id != sig.peer_id:
                 self._remember_peer(p.peer_id, p.user_id, p.display_name)
                 self._present.add(p.peer_id)
+                self.roster.learn_peer(p)
         with contextlib.suppress(SignallingError):
             await sig.request(
                 ChatEvent.GET_MESSAGES, None, chat_pb2.GetChatMessagesResponse, reply_timeout=5.0
@@ -622,12 +664,44 @@ class BotParticipant:
             remote = self._remember_peer(participant.peer_id, participant.user_id, participant.display_name)
             self._present.add(participant.peer_id)
             remote.producers = {state.producer_id: state for state in participant.producer_states}
+        self.roster.learn_room_state(complete)
         for remote in list(self.peers.values()):
             for state in list(remote.producers.values()):
                 if state.kind == media_pb2.AUDIO:
                     await self._consume(remote.peer_id, state)
         for published in self._published.values():
             await self._produce(published)
+        await self.roster.after_join()
+
+    def _on_admitted(self, frame: Frame) -> None:
+        """A host let the bot in: join the room again (as the SDK does) and complete the join."""
+        if self.state is not BotState.WAITLISTED:
+            return
+        self._emit("admitted", peer_id=self.peer_id, participant_id=self.participant_id)
+        self._spawn(self._finish_admission())
+
+    async def _finish_admission(self) -> None:
+        sig = self._require_sig()
+        peer = room_pb2.Peer(peer_id=sig.peer_id, user_id=self.participant_id, display_name=self.display_name)
+        if self.details and self.details.custom_participant_id:
+            peer.custom_participant_id = self.details.custom_participant_id
+        try:
+            reply = await sig.request(
+                RoomEvent.JOIN_ROOM, room_pb2.JoinRoomRequest(peer=peer), room_pb2.PeerInfoResponse
+            )
+            if reply.peer.waitlisted:  # pragma: no cover - the server held the bot again
+                return
+            await self._complete_join(reply.peer)
+            if self.config.listen_via == "agent":
+                await self._start_agent_listen()
+        except Exception as exc:
+            if self.state is BotState.WAITLISTED:
+                self._spawn(
+                    self._finish(BotState.FAILED, f"join after admission failed: {_join_failure(exc)}")
+                )
+            return
+        if self.state is BotState.WAITLISTED:
+            self._joined()
 
     async def _create_transport(self, transport: SendTransport | RecvTransport, consuming: bool) -> None:
         sig = self._require_sig()
@@ -719,6 +793,7 @@ class BotParticipant:
             buffer.name = remote.name or buffer.name
             if self._listener is not None:
                 self._listener.attach(key, buffer, remote.user_id or peer_id)
+            self.roster.attach_audio(key, buffer)
             old = self._receivers.pop(mid, None)
             if old is not None:
                 await old.stop()
@@ -1066,6 +1141,11 @@ class BotParticipant:
         sig.on(RoomEvent.JOIN_ROOM, self._on_room_join)
         sig.on(RoomEvent.LEAVE_ROOM, self._on_room_leave)
         sig.on(RoomEvent.KICK, self._on_kick)
+        sig.on(RoomEvent.WAITING_ROOM_REQUEST_ACCEPTED, self._on_admitted)
+        sig.on(
+            RoomEvent.WAITING_ROOM_REQUEST_DENIED,
+            lambda f: self._terminal_push(BotState.REJECTED, "rejected from the waiting room by a host"),
+        )
         sig.on(
             RoomEvent.KICK_ALL, lambda f: self._terminal_push(BotState.MEETING_ENDED, "the meeting was ended")
         )
@@ -1330,7 +1410,7 @@ class BotParticipant:
                 )
                 if self.state.terminal:
                     return
-                await self._join_session()
+                waitlisted = await self._join_session()
             except Exception as exc:
                 if self.state.terminal:
                     return
@@ -1348,8 +1428,8 @@ class BotParticipant:
             for peer_id in before - self._present:
                 self._peer_gone(peer_id)
             self.reconnects += 1
-            self.state = BotState.JOINED
-            self._emit("reconnected", peer_id=self.peer_id)
+            self.state = BotState.WAITLISTED if waitlisted else BotState.JOINED
+            self._emit("reconnected", peer_id=self.peer_id, waitlisted=waitlisted)
 
     # ------------------------------------------------------------------ leave and clean-up
 
@@ -1431,6 +1511,7 @@ class BotParticipant:
                     BotState.KICKED: "kicked",
                     BotState.MEETING_ENDED: "meeting_ended",
                     BotState.FAILED: "failed",
+                    BotState.REJECTED: "rejected",
                 }[state],
                 reason=self.end_reason,
             )
@@ -1518,6 +1599,8 @@ class BotParticipant:
         return self._sig
 
     def _require_joined(self) -> None:
+        if self.state is BotState.WAITLISTED:
+            raise RuntimeError("bot is waiting in the waiting room for a host to admit it")
         if self.state is not BotState.JOINED:
             raise RuntimeError(
                 f"bot is {self.state.value}" + (f" ({self.end_reason})" if self.end_reason else "")

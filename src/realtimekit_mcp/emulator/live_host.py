@@ -239,9 +239,9 @@ class LiveHostFeatures:
         for peer in targets:
             self.plane._conn(peer).push(event, None)
             self._set_stage(room, peer, "APPROVED_STAGE" if grant else "OFF_STAGE")
+        self._push_requests(room)  # before the ack, as for the waiting room
         if frame.id is not None:
             conn.push(frame.event, None, id=frame.id)
-        self._push_requests(room)
 
     async def _grant_stage(self, conn: Connection, frame: Frame) -> None:
         await self._decide_stage(conn, frame, grant=True)

@@ -131,9 +131,9 @@ class LiveWaitingRoom:
             accepted.add(peer.participant_id)
             self.plane._conn(peer).push(RoomEvent.WAITING_ROOM_REQUEST_ACCEPTED, None)
             logger.info("peer %s admitted by %s", peer.peer_id, conn.peer.peer_id)
+        self.changed(room)  # before the ack: the host's list is current when its request returns
         if frame.id is not None:
             conn.push(frame.event, None, id=frame.id)
-        self.changed(room)
 
     async def _deny(self, conn: Connection, frame: Frame) -> None:
         room = self._host_check(conn)
@@ -145,6 +145,6 @@ class LiveWaitingRoom:
             target.push(RoomEvent.WAITING_ROOM_REQUEST_DENIED, None)
             logger.info("peer %s rejected by %s", peer.peer_id, conn.peer.peer_id)
             await self.plane._teardown(target, RemovalReason.REJECTED, backend_leave=False)
+        self.changed(room)  # before the ack: the host's list is current when its request returns
         if frame.id is not None:
             conn.push(frame.event, None, id=frame.id)
-        self.changed(room)
