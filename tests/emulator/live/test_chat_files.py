@@ -10,6 +10,7 @@ import io
 import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit, urlunsplit
 
@@ -17,6 +18,8 @@ import anyio
 import httpx
 import pytest
 
+from realtimekit_mcp.emulator import EmulatorConfig
+from realtimekit_mcp.emulator.backend import EmulatorBackend
 from realtimekit_mcp.emulator.chat_files import ChatFileStore
 from realtimekit_mcp.protocol import chat_pb2
 from realtimekit_mcp.protocol.events import ChatEvent
@@ -287,3 +290,32 @@ async def test_image_to_the_room_and_a_private_file_reach_the_right_peers_and_th
     ]
     async with anonymous(live) as client:
         assert (await client.get(rows[0]["payload"])).content == PNG
+
+
+async def test_with_a_data_directory_the_bytes_are_files_there_and_a_reset_forgets_them(
+    live: LiveEmu, tmp_path: Path
+) -> None:
+    store = ChatFileStore(live.app.state.backend, directory=tmp_path / "chat-files")
+    live.app.state.chat_files = store
+    meeting = await live.create_meeting()
+    alice = await live.add_participant(meeting, "alice")
+    async with anonymous(live) as client:
+        urls = (await upload_urls(client, alice["token"], meeting)).json()["data"]
+        assert (await client.put(urls["put_location"], content=PNG)).status_code == 200
+        (stored,) = (tmp_path / "chat-files").iterdir()
+        assert stored.read_bytes() == PNG and stored.suffix == ".bin"
+        assert (await client.get(urls["get_location"])).content == PNG
+        assert (await live.client.post("/_emulator/reset")).status_code == 200
+        assert not (tmp_path / "chat-files").exists()
+        assert (await client.get(urls["get_location"])).status_code == 404
+
+
+def test_an_on_disk_database_keeps_chat_files_next_to_it_and_memory_keeps_them_in_memory(
+    tmp_path: Path,
+) -> None:
+    on_disk = EmulatorBackend(EmulatorConfig(db_path=str(tmp_path / "emu.sqlite3")))
+    try:
+        assert ChatFileStore(on_disk).directory == tmp_path / "emu.sqlite3.chat-files"
+    finally:
+        on_disk.store.close()
+    assert ChatFileStore(EmulatorBackend(EmulatorConfig())).directory is None
