@@ -1,0 +1,267 @@
+"""Host controls through the bot over real WebRTC: waiting room, pin, mute, kick, stage, refusals."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import anyio
+import pytest
+
+from realtimekit_mcp.bot.host import HostActionError
+from realtimekit_mcp.bot.participant import (
+    BOT_PRESET_NAME,
+    BotEvent,
+    BotParticipant,
+    BotState,
+    bot_preset_body,
+    ensure_bot_preset,
+)
+from realtimekit_mcp.emulator.presets import default_preset_body
+from realtimekit_mcp.protocol.events import RoomEvent
+
+from .conftest import Live
+
+pytestmark = pytest.mark.anyio
+
+
+async def preset(live: Live, name: str, base: str = "group_call_participant", **permissions: Any) -> str:
+    """A preset made from a default one with some permissions changed."""
+    view_type = "WEBINAR" if base.startswith("webinar") else "GROUP_CALL"
+    body = default_preset_body(name, view_type, base.endswith("_host"))
+    body["permissions"].update(permissions)
+    r = await live.rest("POST", "/presets", json=body)
+    assert r.status_code == 201, r.text
+    return name
+
+
+async def token(live: Live, meeting: str, cpid: str, preset_name: str) -> str:
+    body = {"custom_participant_id": cpid, "preset_name": preset_name, "name": cpid}
+    r = await live.rest("POST", f"/meetings/{meeting}/participants", json=body)
+    assert r.status_code == 201, r.text
+    return str(r.json()["data"]["token"])
+
+
+async def guest(
+    live: Live, meeting: str, cpid: str, preset_name: str, *, join: bool = True
+) -> BotParticipant:
+    bot = BotParticipant(await token(live, meeting, cpid, preset_name), live.config(), display_name=cpid)
+    live.bots.append(bot)
+    if join:
+        await bot.join()
+    return bot
+
+
+def of(bot: BotParticipant, type_: str) -> list[BotEvent]:
+    return [e for e in bot.events_since(0, limit=10_000) if e.type == type_]
+
+
+def waiting_names(bot: BotParticipant) -> list[str]:
+    return [w["name"] for w in bot.roster.status()["waitlisted"]]
+
+
+def joined_names(bot: BotParticipant) -> list[str]:
+    return sorted(p["name"] for p in bot.roster.status()["joined"])
+
+
+async def test_a_host_bot_admits_one_waitlisted_bot_and_rejects_another(live: Live) -> None:
+    m = await live.meeting()
+    lobby = await preset(live, "lobby", waiting_room_type="ON_PRIVILEGED_USER_ENTRY")
+    host = await live.bot(m, "host")
+    with anyio.fail_after(30):
+        ann = await guest(live, m, "ann", lobby)
+        ben = await guest(live, m, "ben", lobby)
+        assert ann.state is BotState.WAITLISTED and ben.state is BotState.WAITLISTED
+        assert of(ann, "waitlisted") and not of(ann, "joined")
+        with pytest.raises(RuntimeError, match="waiting room"):
+            await ann.send_chat("let me in")
+        await host.wait_event("waitlist_added", where=lambda e: e.data["name"] == "ben")
+        assert waiting_names(host) == ["ann", "ben"]
+        assert joined_names(host) == ["host"]
+        assert ann.roster.status()["waitlisted"] == []  # only a host sees the waitlist
+
+        assert await host.host.admit([ann.participant_id]) == [ann.participant_id]
+        assert waiting_names(host) == ["ben"]  # the list push came before the ack
+        await ann.wait_event("joined")
+        assert ann.state is BotState.JOINED
+        assert [e.type for e in ann.events_since(0) if e.type in ("waitlisted", "admitted", "joined")] == [
+            "waitlisted",
+            "admitted",
+            "joined",
+        ]
+        await host.wait_event(
+            "participant_joined", where=lambda e: e.data["participant_id"] == ann.participant_id
+        )
+        assert joined_names(host) == ["ann", "host"]
+        assert joined_names(ann) == ["ann", "host"]
+
+        assert await host.host.reject() == [ben.participant_id]  # all who are still waiting
+        assert await ben.ended == "rejected from the waiting room by a host"
+        assert ben.state is BotState.REJECTED and of(ben, "rejected")
+        assert waiting_names(host) == []
+    removed = {e.data["name"]: e.data["outcome"] for e in of(host, "waitlist_removed")}
+    assert removed == {"ann": "admitted", "ben": "rejected"}
+    session = (await live.rest("GET", f"/meetings/{m}/active-session")).json()["data"]
+    rows = (await live.rest("GET", f"/sessions/{session['id']}/participants")).json()["data"]["participants"]
+    assert sorted(r["display_name"] for r in rows) == ["ann", "host"]
+
+
+async def test_admit_all_lets_everyone_in_and_skip_on_accept_rejoins_directly(live: Live) -> None:
+    m = await live.meeting()
+    once = await preset(live, "lobby_once", waiting_room_type="SKIP_ON_ACCEPT")
+    host = await live.bot(m, "host")
+    with anyio.fail_after(30):
+        cora = await guest(live, m, "cora", once)
+        dan = await guest(live, m, "dan", once)
+        await host.wait_event("waitlist_added", where=lambda e: e.data["name"] == "dan")
+        admitted = await host.host.admit()
+        assert sorted(admitted) == sorted([cora.participant_id, dan.participant_id])
+        for bot in (cora, dan):
+            await bot.wait_event("joined")
+            assert bot.state is BotState.JOINED
+        assert await host.host.admit() == []  # nobody is waiting
+        token_again = cora._token
+        await cora.leave()
+        again = BotParticipant(token_again, live.config(), display_name="cora")
+        live.bots.append(again)
+        await again.join()
+        assert again.state is BotState.JOINED and not of(again, "waitlisted")
+
+
+async def test_a_pin_reaches_the_other_bot_with_the_right_participant(live: Live) -> None:
+    m = await live.meeting()
+    host = await live.bot(m, "host")
+    bob = await live.bot(m, "bob")
+    with anyio.fail_after(20):
+        await host.host.pin(bob.participant_id)
+        event = await bob.wait_event("pinned")
+        assert event.data["participant_id"] == bob.participant_id
+        assert bob.roster.status()["pinned"] == bob.participant_id
+        mine = await host.wait_event("pinned")
+        assert mine.data["participant_id"] == bob.participant_id and mine.data["by"] == host.participant_id
+        entry = next(p for p in host.roster.status()["joined"] if p["participant_id"] == bob.participant_id)
+        assert entry["pinned"]
+        carol = await live.bot(m, "carol")  # a late joiner learns the pin
+        assert carol.roster.status()["pinned"] == bob.participant_id
+        await host.host.unpin()
+        cleared = await bob.wait_event("pinned", after=event.seq)
+        assert cleared.data["participant_id"] is None
+        assert bob.roster.status()["pinned"] is None
+        with pytest.raises(KeyError):
+            await host.host.pin("nobody-here")
+
+
+async def test_mute_and_kick_one_and_then_all(live: Live) -> None:
+    m = await live.meeting()
+    host = await live.bot(m, "host")
+    bob = await live.bot(m, "bob")
+    carol = await live.bot(m, "carol")
+    with anyio.fail_after(30):
+        for bot in (bob, carol):
+            await bot.publish_audio()
+        await host.wait_event(
+            "media_changed", where=lambda e: e.data["participant_id"] == carol.participant_id and e.data["on"]
+        )
+        await host.host.mute(bob.peer_id)
+        muted = await bob.wait_event("muted")
+        assert muted.data["kind"] == "audio" and bob.audio_source.paused
+        change = await host.wait_event(
+            "media_changed",
+            where=lambda e: e.data["participant_id"] == bob.participant_id and not e.data["on"],
+        )
+        assert change.data["kind"] == "audio"
+        assert not carol.audio_source.paused
+        await host.host.mute_all()
+        await carol.wait_event("muted")
+        assert not host.audio_source.paused  # the host does not mute itself
+
+        await host.host.kick(bob.participant_id)
+        assert "kicked" in await bob.ended
+        assert bob.state is BotState.KICKED
+        await host.wait_event(
+            "participant_left", where=lambda e: e.data["participant_id"] == bob.participant_id
+        )
+        assert joined_names(host) == ["carol", "host"]
+        await host.host.kick_all()
+        await carol.ended
+        await host.ended
+        assert carol.state is BotState.MEETING_ENDED and host.state is BotState.MEETING_ENDED
+
+
+async def test_a_webinar_host_bot_accepts_and_denies_stage_requests(live: Live) -> None:
+    m = await live.meeting()
+    host = await guest(live, m, "host", "webinar_host")
+    ann = await guest(live, m, "ann", "webinar_participant")
+    ben = await guest(live, m, "ben", "webinar_participant")
+    with anyio.fail_after(30):
+        assert host.roster.self_stage == "on_stage" and ann.roster.self_stage == "off_stage"
+        assert "stage" in host.host.status()["can"]
+        await ann._require_sig().send(RoomEvent.REQUEST_STAGE_ACCESS)
+        await host.wait_event(
+            "stage_changed",
+            where=lambda e: e.data["participant_id"] == ann.participant_id and e.data["stage"] == "requested",
+        )
+        assert [r["name"] for r in host.roster.stage_requests()] == ["ann"]
+        assert await host.host.stage_accept() == [ann.participant_id]
+        await ann.wait_event(
+            "stage_changed",
+            where=lambda e: e.data["peer_id"] == ann.peer_id and e.data["stage"] == "approved",
+        )
+        assert ann.roster.self_stage == "approved"
+        await ben._require_sig().send(RoomEvent.REQUEST_STAGE_ACCESS)
+        await host.wait_event(
+            "stage_changed",
+            where=lambda e: e.data["participant_id"] == ben.participant_id and e.data["stage"] == "requested",
+        )
+        assert await host.host.stage_deny([ben.peer_id]) == [ben.participant_id]
+        await ben.wait_event(
+            "stage_changed",
+            where=lambda e: e.data["peer_id"] == ben.peer_id and e.data["stage"] == "off_stage",
+        )
+        stages = {p["name"]: p["stage"] for p in host.roster.status()["joined"]}
+        assert stages == {"host": "on_stage", "ann": "approved", "ben": "off_stage"}
+        assert await host.host.stage_accept() == []  # no request left
+        with pytest.raises(HostActionError, match="accept_stage_requests"):
+            await ann.host.stage_accept([ben.participant_id])
+
+
+async def test_a_bot_whose_preset_lacks_host_rights_is_refused_by_the_server(live: Live) -> None:
+    m = await live.meeting()
+    host = await live.bot(m, "host")
+    plain = await guest(live, m, "plain", "group_call_participant")
+    with anyio.fail_after(20):
+        assert plain.host.status() == {"can": []}
+        assert plain.host.permissions()["kick_participant"] is False
+        assert set(host.host.status()["can"]) >= {"admit", "pin", "mute", "kick"}
+        attempts = [
+            (plain.host.kick(host.participant_id), "kick_participant"),
+            (plain.host.kick_all(), "kick_participant"),
+            (plain.host.pin(host.participant_id), "pin_participant"),
+            (plain.host.mute(host.participant_id), "disable_participant_audio"),
+            (plain.host.mute_all(), "disable_participant_audio"),
+            (plain.host.admit(), "accept_waiting_requests"),
+            (plain.host.reject(["someone"]), "accept_waiting_requests"),
+        ]
+        for attempt, permission in attempts:
+            with pytest.raises(HostActionError, match=f"does not allow {permission}"):
+                await attempt
+        assert host.state is BotState.JOINED and plain.state is BotState.JOINED
+        with pytest.raises(KeyError):
+            await host.host.admit(["not-waiting"])
+    await plain.leave()
+    with pytest.raises(RuntimeError, match="left"):
+        await plain.host.kick(host.participant_id)
+
+
+async def test_ensure_bot_preset_gives_an_older_bot_preset_the_host_rights(live: Live) -> None:
+    old = bot_preset_body()
+    old["permissions"].update(accept_waiting_requests=False, kick_participant=False, pin_participant=False)
+    old["permissions"]["media"]["screenshare"]["can_produce"] = "NOT_ALLOWED"
+    r = await live.rest("POST", "/presets", json=old)
+    assert r.status_code == 201, r.text
+    preset_id = r.json()["data"]["id"]
+    assert await ensure_bot_preset(live.client) == BOT_PRESET_NAME
+    now = (await live.rest("GET", f"/presets/{preset_id}")).json()["data"]["permissions"]
+    assert now["accept_waiting_requests"] and now["kick_participant"] and now["pin_participant"]
+    assert now["media"]["screenshare"]["can_produce"] == "ALLOWED"
+    listed = (await live.rest("GET", "/presets", params={"search": BOT_PRESET_NAME})).json()["data"]
+    assert [p["name"] for p in listed].count(BOT_PRESET_NAME) == 1
