@@ -70,7 +70,7 @@ def _chat_payload(message: dict[str, Any]) -> str:
         except ValueError:
             return text
         if isinstance(data, dict) and isinstance(data.get("link"), str):
-            return data["link"]
+            return str(data["link"])
     return text
 
 
