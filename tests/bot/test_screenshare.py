@@ -1,8 +1,7 @@
 """Screenshare between bots over real WebRTC on loopback (issue 6 items 5 and 9).
 
 Bot A shares an image or a video file; bot B sees a video producer flagged ``screen_share`` (its
-``ProducerState`` and ``app_data``, and the roster's ``screenshare`` flag when the roster reports
-one). The bot subscribes to audio only, so an independent raw socket client (tests/emulator/live)
+``ProducerState`` and ``app_data``, and the ``screenshare`` flag of its participants view). The bot subscribes to audio only, so an independent raw socket client (tests/emulator/live)
 consumes the share and decodes real frames; stopping the share closes the producer for everyone.
 """
 
@@ -55,11 +54,9 @@ def sfu_producers(live: Live, bot: BotParticipant) -> list[Any]:
     return list(live_plane(live.app).sfu.producers_of(bot.peer_id))
 
 
-def roster_entry(bot: BotParticipant, participant_id: str) -> dict[str, Any] | None:
-    """The roster's entry for a participant, or None while the roster reports no ``joined`` list."""
-    joined = bot.roster.status().get("joined")
-    if joined is None:
-        return None
+def roster_entry(bot: BotParticipant, participant_id: str) -> dict[str, Any]:
+    """The participants view's entry for a participant."""
+    joined: list[dict[str, Any]] = bot.roster.status()["joined"]
     return next(p for p in joined if p["participant_id"] == participant_id)
 
 
@@ -89,8 +86,7 @@ async def test_an_image_screenshare_is_flagged_for_the_other_bot_carries_frames_
             (shared,) = sfu_producers(live, a)
             assert (shared.id, shared.kind, shared.screen_share) == (producer_id, "video", True)
             entry = roster_entry(b, a.participant_id)
-            if entry is not None:
-                assert entry["screenshare"] is True and entry["video"] is False
+            assert entry["screenshare"] is True and entry["video"] is False
             # real frames reach a consumer of the share
             track = await viewer.subscribe(a.peer_id, producer_id)
             frame = await track.recv()
@@ -103,9 +99,7 @@ async def test_an_image_screenshare_is_flagged_for_the_other_bot_carries_frames_
             assert removed.data["peer_id"] == a.peer_id
         assert producer_id not in b.peers[a.peer_id].producers
         assert sfu_producers(live, a) == []
-        entry = roster_entry(b, a.participant_id)
-        if entry is not None:
-            assert entry["screenshare"] is False
+        assert roster_entry(b, a.participant_id)["screenshare"] is False
         await a.stop_screenshare()  # stopping again is a no-op
     finally:
         await viewer.close()
