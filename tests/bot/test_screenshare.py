@@ -1,8 +1,9 @@
 """Screenshare between bots over real WebRTC on loopback (issue 6 items 5 and 9).
 
 Bot A shares an image or a video file; bot B sees a video producer flagged ``screen_share`` (its
-``ProducerState`` and ``app_data``, and the ``screenshare`` flag of its participants view). The bot subscribes to audio only, so an independent raw socket client (tests/emulator/live)
-consumes the share and decodes real frames; stopping the share closes the producer for everyone.
+``ProducerState`` and ``app_data``, and the ``screenshare`` flag of its participants view). The
+bot subscribes to audio only, so an independent raw socket client (tests/emulator/live) consumes
+the share and decodes real frames; stopping the share closes the producer for everyone.
 """
 
 from __future__ import annotations
