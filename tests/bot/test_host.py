@@ -8,6 +8,7 @@ import anyio
 import pytest
 
 from realtimekit_mcp.bot.host import HostActionError
+from realtimekit_mcp.bot.manager import BotLimitError, BotManager, BotManagerLimits
 from realtimekit_mcp.bot.participant import (
     BOT_PRESET_NAME,
     BotEvent,
@@ -16,6 +17,7 @@ from realtimekit_mcp.bot.participant import (
     bot_preset_body,
     ensure_bot_preset,
 )
+from realtimekit_mcp.bot.signalling import WebSocketLike, default_connect
 from realtimekit_mcp.emulator.presets import default_preset_body
 from realtimekit_mcp.protocol.events import RoomEvent
 
@@ -265,3 +267,63 @@ async def test_ensure_bot_preset_gives_an_older_bot_preset_the_host_rights(live:
     assert now["media"]["screenshare"]["can_produce"] == "ALLOWED"
     listed = (await live.rest("GET", "/presets", params={"search": BOT_PRESET_NAME})).json()["data"]
     assert [p["name"] for p in listed].count(BOT_PRESET_NAME) == 1
+
+
+class _Dropper:
+    """A connect function that keeps the sockets, so a test can cut the last one abruptly."""
+
+    def __init__(self) -> None:
+        self.sockets: list[Any] = []
+
+    async def __call__(self, url: str) -> WebSocketLike:
+        ws = await default_connect(url)
+        self.sockets.append(ws)
+        return ws
+
+    def drop_last(self) -> None:
+        self.sockets[-1].transport.abort()
+
+
+async def test_a_waitlisted_bot_that_reconnects_waits_again_and_an_admitted_one_stays_in(live: Live) -> None:
+    m = await live.meeting()
+    lobby = await preset(live, "lobby", waiting_room_type="ON_PRIVILEGED_USER_ENTRY")
+    host = await live.bot(m, "host")
+    dropper = _Dropper()
+    ann = BotParticipant(await token(live, m, "ann", lobby), live.config(connect=dropper), display_name="ann")
+    live.bots.append(ann)
+    with anyio.fail_after(30):
+        await ann.join()
+        first = await host.wait_event("waitlist_added")
+        cursor = ann.last_seq
+        dropper.drop_last()
+        back = await ann.wait_event("reconnected", after=cursor)
+        assert back.data["waitlisted"] is True and ann.state is BotState.WAITLISTED
+        await host.wait_event("waitlist_added", after=first.seq)
+        assert [w["peer_id"] for w in host.roster.status()["waitlisted"]] == [ann.peer_id]
+        await host.host.admit([ann.peer_id])
+        await ann.wait_event("joined")
+        cursor = ann.last_seq
+        dropper.drop_last()
+        back = await ann.wait_event("reconnected", after=cursor)
+        assert back.data["waitlisted"] is False and ann.state is BotState.JOINED  # admitted stays admitted
+
+
+async def test_the_manager_hands_out_a_waitlisted_bot_and_keeps_its_rejection(live: Live) -> None:
+    m = await live.meeting()
+    lobby = await preset(live, "lobby", waiting_room_type="ON_PRIVILEGED_USER_ENTRY")
+    host = await live.bot(m, "host")
+    async with BotManager(live.config(), limits=BotManagerLimits(max_bots=1)) as manager:
+        with anyio.fail_after(30):
+            bot_id = await manager.join(token=await token(live, m, "ann", lobby), name="ann")
+            assert manager.status(bot_id)["state"] == "waitlisted"
+            bot = manager.live(bot_id)  # a waitlisted bot is live ...
+            with pytest.raises(BotLimitError):  # ... and counts against the limit
+                await manager.join(token=await token(live, m, "ben", lobby), name="ben")
+            await host.wait_event("waitlist_added")
+            await host.host.reject()
+            await bot.ended
+            status = manager.status(bot_id)
+            assert status["state"] == "rejected"
+            assert status["end_reason"] == "rejected from the waiting room by a host"
+            with pytest.raises(RuntimeError, match="rejected"):
+                manager.live(bot_id)

@@ -200,6 +200,7 @@ class LivePlane:
             await self._remove_by_server(conn.peer.peer_id, RemovalReason.MEETING_ENDED)
         self.state.rooms.clear()
         self.state.accepted.clear()
+        self.state.entered.clear()
 
     async def _end_session_peers(self, session_id: str) -> None:
         for conn in list(self.connections.values()):
@@ -328,6 +329,8 @@ class LivePlane:
                 # A reconnect of an admitted peer does not go back to the waiting room.
                 peer.admitted = peer.admitted or old.peer.admitted or old.peer.room_joined
                 await self._teardown(old, RemovalReason.REPLACED, backend_leave=True)
+        if self.state.entered_before(params.get("oldPeerID") or "", peer.participant_id):
+            peer.admitted = True  # a reconnect of a peer that was in the room skips the waiting room
         conn = Connection(websocket, peer)
         self.connections[peer_id] = conn
         self.state.add(peer)
@@ -583,6 +586,7 @@ class LivePlane:
         room = self.state.room_of(peer)
         room.enter_session(joined["session_id"])
         peer.room_joined = True
+        self.state.note_entered(peer)
         info = room_pb2.PeerInfoResponse(peer=self._peer_proto(peer))
         conn.push(frame.event, info, id=frame.id)
         for other in room.room_members(exclude=peer.peer_id):

@@ -14,6 +14,7 @@ from enum import StrEnum
 
 __all__ = [
     "CHAT_HISTORY_LIMIT",
+    "ENTERED_LIMIT",
     "STAGE_STATES",
     "ChatEntry",
     "LivePeer",
@@ -21,6 +22,9 @@ __all__ = [
     "RemovalReason",
     "Room",
 ]
+
+ENTERED_LIMIT = 10_000
+"""Peers remembered as having entered a room (for reconnects past the waiting room)."""
 
 CHAT_HISTORY_LIMIT = 1000
 """Messages a room keeps for ``getMessages`` (the chat export keeps every room message)."""
@@ -152,6 +156,20 @@ class LiveState:
     peers: dict[str, LivePeer] = field(default_factory=dict)
     accepted: dict[str, set[str]] = field(default_factory=dict)
     """Per meeting, the participants a host admitted once (``SKIP_ON_ACCEPT`` lets them in after)."""
+    entered: dict[str, str] = field(default_factory=dict)
+    """Peer id -> participant id of peers that joined the room or were admitted (the newest
+    :data:`ENTERED_LIMIT`): a reconnect naming one as ``oldPeerID`` skips the waiting room."""
+
+    def note_entered(self, peer: LivePeer) -> None:
+        """Remember that ``peer`` got into the room (for a later reconnect)."""
+        self.entered.pop(peer.peer_id, None)
+        self.entered[peer.peer_id] = peer.participant_id
+        while len(self.entered) > ENTERED_LIMIT:
+            del self.entered[next(iter(self.entered))]
+
+    def entered_before(self, old_peer_id: str, participant_id: str) -> bool:
+        """Whether ``old_peer_id`` was a peer of this participant that got into the room."""
+        return bool(old_peer_id) and self.entered.get(old_peer_id) == participant_id
 
     def add(self, peer: LivePeer) -> Room:
         """Register a connected peer; returns its room."""

@@ -129,6 +129,7 @@ class LiveWaitingRoom:
             peer.waitlisted = False
             peer.admitted = True
             accepted.add(peer.participant_id)
+            self.plane.state.note_entered(peer)
             self.plane._conn(peer).push(RoomEvent.WAITING_ROOM_REQUEST_ACCEPTED, None)
             logger.info("peer %s admitted by %s", peer.peer_id, conn.peer.peer_id)
         self.changed(room)  # before the ack: the host's list is current when its request returns
