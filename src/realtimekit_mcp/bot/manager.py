@@ -111,7 +111,11 @@ class BotManager:
         transcribe: bool | None = None,
         listen_via: str | None = None,
     ) -> str:
-        """Join a bot and return its ``bot_id``.
+        """Join a bot and return its ``bot_id`` (also when it waits in the meeting's waiting room).
+
+        A bot whose preset puts it in the waiting room is returned in state ``waitlisted``; it
+        counts as live (against ``max_bots``) and finishes its join in the background when a host
+        admits it (state ``joined``), or ends as ``rejected`` (kept as a tombstone like any ended bot).
 
         Give either ``token`` (an existing participant's token) or ``meeting_id`` (a participant is
         added through REST with the bot preset; needs ``client``). ``listen=False`` makes a
