@@ -8,6 +8,7 @@ from realtimekit_mcp.server.registry import Toolset
 from realtimekit_mcp.tools import (
     analytics,
     bot,
+    host,
     livestreams,
     meetings,
     participants,
@@ -23,6 +24,7 @@ TOOLSETS: tuple[Toolset, ...] = (
     sessions.TOOLSET,
     recordings.TOOLSET,
     bot.TOOLSET,
+    host.TOOLSET,
     livestreams.TOOLSET,
     presets.TOOLSET,
     webhooks.TOOLSET,

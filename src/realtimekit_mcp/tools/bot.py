@@ -420,27 +420,30 @@ def participants_lines(bot: BotParticipant, st: dict[str, Any]) -> list[str]:
     return lines
 
 
-def poll_line(poll: dict[str, Any], me: str = "", names: dict[str, str] | None = None) -> str:
-    """One poll with its live results: ``- poll <id> by <who>: <question> | A 2 | B 1 (3 votes)``."""
+def poll_line(poll: dict[str, Any], me: str = "") -> str:
+    """One poll with its live results: ``- poll <id> by <who>: <question> | A 2 (Ana, Bo) | B 0 (2 votes)``.
+
+    Counts the server hides (``hide_votes`` before this bot voted) show as ``?``.
+    """
     options = poll.get("options") or []
-    total = sum(int(o.get("count") or 0) for o in options)
     results = []
     for o in options:
         voters = [short(v.get("name") or v.get("id") or "?", 20) for v in o.get("votes") or []]
+        count = "?" if o.get("count") is None else str(int(o["count"]))
         results.append(
-            f"{short(o.get('text', ''), 40)} {int(o.get('count') or 0)}"
-            + (f" ({', '.join(voters[:5])})" if voters else "")
+            f"{short(o.get('text', ''), 40)} {count}" + (f" ({', '.join(voters[:5])})" if voters else "")
         )
-    creator = poll.get("created_by") or "?"
-    creator = (names or {}).get(creator) or creator
+    voted = poll.get("voted")
+    total = len(voted) if voted is not None else sum(int(o.get("count") or 0) for o in options)
     tags = [
         t for t, on in (("anonymous", poll.get("anonymous")), ("votes hidden", poll.get("hide_votes"))) if on
     ]
-    voted = "; this bot voted" if me and me in (poll.get("voted") or []) else ""
+    mine = "; this bot voted" if me and me in (voted or []) else ""
     return (
-        f"- poll {poll.get('id')} by {short(creator, 30)}: {short(poll.get('question', ''), 80)}"
+        f"- poll {poll.get('id')} by {short(poll.get('created_by') or '?', 30)}: "
+        f"{short(poll.get('question', ''), 80)}"
         + (f" [{', '.join(tags)}]" if tags else "")
-        + f" | {' | '.join(results)} ({total} vote{'s' if total != 1 else ''}{voted})"
+        + f" | {' | '.join(results)} ({total} vote{'s' if total != 1 else ''}{mine})"
     )
 
 
