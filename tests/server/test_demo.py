@@ -37,6 +37,24 @@ def test_demo_runs_every_step() -> None:
     ):
         assert expected in out, expected
     assert "not within" not in out  # the Listener heard the chat and the audio in time
+    assert "bot_moderate" in out.partition("tools/list:")[2].partition("\n")[0]  # the host toolset is on
+    hosting = out[out.index("The agent's bot hosts") :]
+    for expected in (
+        'bot_join {"meeting_id"',
+        '"preset": "demo_waiting_room"}',
+        "is in the waiting room of meeting",
+        "waiting room (1): Guest (",
+        'bot_moderate {"bot_id"',
+        "Admitted 1: Guest (",
+        '"action": "create", "question": "Ship the beta on Friday?"',
+        '"action": "vote"',
+        "poll result: Ship the beta on Friday? Yes 1 (Guest) | Not yet 0 (1 vote)",
+        "joined: Guest (demo_waiting_room)",
+        "waiting room: nobody",
+    ):
+        assert expected in hosting, expected
+    # the waiting-room preset is created over REST only when no preset has a waiting room
+    assert "POST /presets" in hosting or "has a waiting room (" in hosting
     bots = out[out.index("Live bots") :]
     assert '"title": "Bots stand-up", "summarize_on_end": true' in bots
     assert "/_emulator/clock/advance at http://127.0.0.1:" in bots  # the server's own emulator

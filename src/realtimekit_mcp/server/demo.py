@@ -7,9 +7,14 @@ data directory in-process. Then two live bots join over real WebSocket + WebRTC 
 starts a loopback listener for them): one plays a tone from the media directory and chats, the
 other hears both. That part uses its own meeting (``summarize_on_end``, which transcribes too):
 with the ``speech`` extra the Announcer speaks scripted lines and the Listener transcribes them;
-both leave, the server's emulator clock is moved past the session keep-alive (through the
+both leave (then the town hall below), the server's emulator clock is moved past the session keep-alive (through the
 control plane on the bots' loopback listener, read from ``realtimekit://status``) so the session
 ends, and ``session_get`` shows the emulator's transcript and summary of it.
+
+Between the bots leaving and the session ending, the agent's bot hosts a town hall (the ``host`` toolset): a guest bot joins through a preset
+with a waiting room (created over REST when no preset has one) and waits; the Host bot sees it,
+lets it in with ``bot_moderate``, and runs a poll with ``bot_poll`` that the guest votes on; the
+demo prints the result.
 """
 
 from __future__ import annotations
@@ -34,6 +39,9 @@ SCRIPT = (
     "I will send the announcement by Thursday.",
 )
 """What the Announcer bot says (with the speech extra); the Listener bot transcribes it."""
+WAITING_PRESET = "demo_waiting_room"
+"""The preset the demo creates for its guest when no preset has a waiting room."""
+POLL = ("Ship the beta on Friday?", ["Yes", "Not yet"])
 KEEP_ALIVE = 60  # seconds a RealtimeKit session outlives its last peer (the meeting's default)
 EXPORT_WAIT = 20.0  # seconds to wait for a session's transcript or summary after it ends
 
@@ -225,12 +233,98 @@ class Demo:
         spoke = await self.speak(a, b)
         await self.call("bot_leave", {"bot_id": a})
         await self.call("bot_leave", {"bot_id": b})
+        await self.host()
         await self.call("bot_status", {})
         await self.end_session(meeting_id)
         if spoke:
             await self.show_exports(meeting_id)
         else:
             print(f"    {DIM}nothing was spoken, so the session has no transcript or summary{RESET}")
+
+    async def host(self) -> None:
+        """The agent's bot hosts another meeting: it lets a guest in from the waiting room and runs a
+        poll (before the clock moves on, while both stand-up bots have left)."""
+        print(f"\n{BOLD}The agent's bot hosts{RESET} (waiting room and a poll; toolset 'host')")
+        meeting_id = str((await self.call("meeting_create", {"title": "Town hall"})).structured_content["id"])
+        host = (
+            await self.call("bot_join", {"meeting_id": meeting_id, "name": "Host", "listen": False})
+        ).structured_content["bot_id"]
+        preset = await self.waiting_room_preset()
+        guest = (
+            await self.call(
+                "bot_join", {"meeting_id": meeting_id, "name": "Guest", "listen": False, "preset": preset}
+            )
+        ).structured_content["bot_id"]
+        await self.wait_status(
+            host, lambda t: "waiting room (1): Guest" in t, "the Host sees the Guest waiting"
+        )
+        await self.call("bot_status", {"bot_id": host})
+        await self.call("bot_moderate", {"bot_id": host, "action": "admit"})
+        await self.wait_status(guest, lambda t: ": joined;" in t, "the Guest has joined")
+        question, options = POLL
+        created = await self.call(
+            "bot_poll", {"bot_id": host, "action": "create", "question": question, "options": options}
+        )
+        poll_id = _text(created).split("posted poll ", 1)[1].split()[0]
+        await self.wait_status(guest, lambda t: f"poll {poll_id}" in t, "the Guest sees the poll")
+        await self.call("bot_poll", {"bot_id": guest, "action": "vote", "poll_id": poll_id, "option": "Yes"})
+        await self.wait_status(host, lambda t: "(1 vote" in t, "the Host sees the vote")
+        result = _text(await self.call("bot_poll", {"bot_id": host, "action": "list"}))
+        line = next((x for x in result.splitlines() if f"poll {poll_id}" in x), "")
+        print(f"\n    {BOLD}poll result:{RESET} {question} " + " | ".join(line.split(" | ")[1:]))
+        await self.participants(host)
+        await self.call("bot_leave", {"bot_id": guest})
+        await self.call("bot_leave", {"bot_id": host})
+
+    async def participants(self, bot_id: str) -> None:
+        """Read a bot's participants view (JSON) and print who is in, waiting and pinned."""
+        uri = f"realtimekit://bots/{bot_id}/participants"
+        self.step += 1
+        print(f"\n{BOLD}[{self.step}] resources/read{RESET} {uri}")
+        view = json.loads(getattr((await self.client.read_resource(uri)).contents[0], "text", "{}"))
+        flags = ("audio", "video", "screenshare", "speaking", "pinned")
+        for p in view.get("joined", []):
+            on = [f for f in flags if p.get(f)]
+            print(
+                f"    joined: {p.get('name')} ({p.get('preset_name') or '?'}){' ' + ', '.join(on) if on else ''}"
+            )
+        waiting = ", ".join(str(p.get("name")) for p in view.get("waitlisted", [])) or "nobody"
+        print(f"    waiting room: {waiting}; pinned: {view.get('pinned') or 'nobody'}")
+
+    async def waiting_room_preset(self) -> str:
+        """A preset whose participants wait for a host: an existing one, else one created over REST
+        on the server's own emulator (its loopback listener for bots, read from realtimekit://status)."""
+        from realtimekit_mcp.config import load_embedded_identity
+        from realtimekit_mcp.emulator.presets import default_preset_body
+
+        status = await self.client.read_resource("realtimekit://status")
+        origin = json.loads(getattr(status.contents[0], "text", "{}"))["bots"]["emulator_listener"]
+        account, app_id, token = load_embedded_identity(self.data_dir)
+        base = f"{origin}/client/v4/accounts/{account}/realtime/kit/{app_id}"
+        import httpx
+
+        async with httpx.AsyncClient(headers={"Authorization": f"Bearer {token}"}, timeout=10) as http:
+            self.step += 1
+            print(f"\n{BOLD}[{self.step}] REST{RESET} GET /presets (+ each preset) at {origin}")
+            listed = (await http.get(f"{base}/presets", params={"per_page": 100})).json()["data"]
+            for item in listed:
+                preset = (await http.get(f"{base}/presets/{item['id']}")).json()["data"]
+                room = preset.get("permissions", {}).get("waiting_room_type", "SKIP")
+                if room != "SKIP":
+                    print(f"    preset {preset['name']!r} has a waiting room ({room})")
+                    return str(preset["name"])
+            print(f"    no preset has a waiting room (waiting_room_type is SKIP in all {len(listed)})")
+            body = default_preset_body(WAITING_PRESET, "GROUP_CALL", host=False)
+            body["permissions"]["waiting_room_type"] = "ON_PRIVILEGED_USER_ENTRY"
+            self.step += 1
+            print(
+                f"\n{BOLD}[{self.step}] REST{RESET} POST /presets "
+                f'{{"name": "{WAITING_PRESET}", ..., "waiting_room_type": "ON_PRIVILEGED_USER_ENTRY"}}'
+            )
+            created = await http.post(f"{base}/presets", json=body)
+            created.raise_for_status()
+            print(f"    created preset {WAITING_PRESET!r}: its participants wait until a host admits them")
+        return WAITING_PRESET
 
     async def bots_meeting(self) -> str:
         """A meeting for the bots that transcribes every speaker and summarises each session
@@ -298,7 +392,9 @@ async def run_demo(keep_data: bool = False) -> int:
     env["REALTIMEKIT_DATA_DIR"] = str(data_dir)
     env["REALTIMEKIT_MEDIA_DIR"] = str(data_dir / "media")
     params = StdioServerParameters(
-        command=sys.executable, args=["-m", "realtimekit_mcp", "serve", "--backend", "embedded"], env=env
+        command=sys.executable,
+        args=["-m", "realtimekit_mcp", "serve", "--backend", "embedded", "--toolsets", "default,host"],
+        env=env,
     )
 
     async def confirm(_ctx: Any, params: Any) -> ElicitResult:
