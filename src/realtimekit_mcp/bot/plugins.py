@@ -26,6 +26,7 @@ from realtimekit_mcp.protocol.events import PluginEvent
 from realtimekit_mcp.protocol.framing import Frame, FrameError, parse_payload
 
 if TYPE_CHECKING:
+    from realtimekit_mcp.bot.participant import BotParticipant
     from realtimekit_mcp.bot.signalling import SignallingClient
 
 __all__ = ["ACTIVE_PLUGINS_STORE", "CATALOGUE_PATH", "BotPlugins", "PluginError"]
@@ -45,8 +46,10 @@ class BotPlugins(BotFeature):
 
     name = "plugins"
 
-    def __init__(self, bot: Any) -> None:
+    def __init__(self, bot: BotParticipant) -> None:
         super().__init__(bot)
+        self._joins = 0
+        """Counts (re)joins: a loader left over from a failed rejoin attempt does nothing."""
         self._active: dict[str, dict[str, str]] = {}
         """plugin id -> {"id", "name", "enabled_by"}."""
         self._catalogue: list[dict[str, str]] | None = None
@@ -59,8 +62,8 @@ class BotPlugins(BotFeature):
 
     def reset(self) -> None:
         """A (re)join begins: load the active plugins once the bot is in the room."""
-        after = self.bot.last_seq
-        self.bot._spawn(self._load_when_joined(after))
+        self._joins += 1
+        self.bot._spawn(self._load_when_joined(self.bot.last_seq, self._joins))
 
     def status(self) -> dict[str, Any]:
         """``{"active": [{"id", "name", "enabled_by"}]}``."""
@@ -199,13 +202,13 @@ class BotPlugins(BotFeature):
                 return entry["name"]
         return ""
 
-    async def _load_when_joined(self, after: int) -> None:
+    async def _load_when_joined(self, after: int, join: int) -> None:
         """Wait for this (re)join to finish, then ``storeGetKeys`` (failures are logged, not raised)."""
         from realtimekit_mcp.bot.signalling import SignallingError
 
         await self.bot.wait_event(("joined", "reconnected"), after=after)
         sig = self.bot._sig
-        if sig is None:  # pragma: no cover - joined implies a socket
+        if join != self._joins or sig is None:  # a later (re)join has its own loader
             return
         request = plugin_pb2.PluginStoreGetKeysRequest(
             plugin_id=self.bot.meeting_id, store_name=ACTIVE_PLUGINS_STORE

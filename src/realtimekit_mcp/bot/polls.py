@@ -25,6 +25,7 @@ from realtimekit_mcp.protocol.events import PollEvent
 from realtimekit_mcp.protocol.framing import Frame, FrameError, parse_payload
 
 if TYPE_CHECKING:
+    from realtimekit_mcp.bot.participant import BotParticipant
     from realtimekit_mcp.bot.signalling import SignallingClient
 
 __all__ = ["MAX_OPTIONS", "BotPolls", "PollError", "poll_dict"]
@@ -71,8 +72,10 @@ class BotPolls(BotFeature):
 
     name = "polls"
 
-    def __init__(self, bot: Any) -> None:
+    def __init__(self, bot: BotParticipant) -> None:
         super().__init__(bot)
+        self._joins = 0
+        """Counts (re)joins: a loader left over from a failed rejoin attempt does nothing."""
         self._polls: dict[str, dict[str, Any]] = {}
 
     # -- BotFeature ----------------------------------------------------------------------------
@@ -83,8 +86,8 @@ class BotPolls(BotFeature):
 
     def reset(self) -> None:
         """A (re)join begins: load the session's polls once the bot is in the room."""
-        after = self.bot.last_seq
-        self.bot._spawn(self._load_when_joined(after))
+        self._joins += 1
+        self.bot._spawn(self._load_when_joined(self.bot.last_seq, self._joins))
 
     def status(self) -> dict[str, Any]:
         """``{"polls": [...]}``, oldest first."""
@@ -209,13 +212,13 @@ class BotPolls(BotFeature):
         for proto in reply.polls:
             self._update(proto)
 
-    async def _load_when_joined(self, after: int) -> None:
+    async def _load_when_joined(self, after: int, join: int) -> None:
         """Wait for this (re)join to finish, then ``getPolls`` (failures are logged, not raised)."""
         from realtimekit_mcp.bot.signalling import SignallingError
 
         await self.bot.wait_event(("joined", "reconnected"), after=after)
         sig = self.bot._sig
-        if sig is None:  # pragma: no cover - joined implies a socket
+        if join != self._joins or sig is None:  # a later (re)join has its own loader
             return
         try:
             reply = await sig.request(PollEvent.GET_POLLS, None, polls_pb2.GetPollsResponse)
