@@ -84,19 +84,27 @@ async def test_a_rest_created_poll_reaches_a_bot_which_votes_and_a_later_bot_loa
         r = await live.rest(
             "POST",
             f"/meetings/{meeting}/active-session/poll",
-            json={"question": "Pick a colour", "options": ["red", "blue"], "anonymous": True},
+            json={
+                "question": "Pick a colour",
+                "options": ["red", "blue"],
+                "anonymous": True,
+                "hide_votes": True,
+            },
         )
         assert r.status_code == 201, r.text
         rest_poll = r.json()["data"]["poll"]
         event = await carol.wait_event("poll", after=cursor)
         assert event.data["poll_id"] == rest_poll["id"] and event.data["action"] == "created"
+        hidden = carol.polls.get(rest_poll["id"])
+        assert hidden["hide_votes"] and [o["count"] for o in hidden["options"]] == [None, None]
         voted = await carol.polls.vote(rest_poll["id"], "blue")
         assert [o["count"] for o in voted["options"]] == [0, 1]
         assert all(o["votes"] == [] for o in voted["options"])  # anonymous: no names
 
         dave = await joined_bot(live, meeting, "Dave", GUEST)
         loaded = await dave.wait_event("poll", where=lambda e: e.data["poll_id"] == rest_poll["id"])
-        assert loaded.data["votes"] == 1
+        assert loaded.data["votes"] == 1  # who voted is public; the counts are not, before voting
+        assert [o["count"] for o in dave.polls.get(rest_poll["id"])["options"]] == [None, None]
         assert [p["id"] for p in dave.polls.list()] == [rest_poll["id"]]
         assert [p["id"] for p in await dave.polls.refresh()] == [rest_poll["id"]]
     session = (await live.rest("GET", f"/meetings/{meeting}/active-session")).json()["data"]["id"]
