@@ -16,7 +16,7 @@ from realtimekit_mcp.config import BackendSettings, ServerSettings, settings_fro
 from realtimekit_mcp.server.app import build_server
 from realtimekit_mcp.tools.bot import HANDLE_PREFIX, unknown_handle
 from tests.server.support import accept, call_ok, connect, text
-from tests.tools.livebots import ACCOUNT, APP, TEST_SPEECH, TOKEN, WAIT, Live, write_tone_wav
+from tests.tools.livebots import ACCOUNT, APP, TEST_SPEECH, TOKEN, WAIT, Live, write_png, write_tone_wav
 
 pytestmark = pytest.mark.anyio
 
@@ -280,12 +280,15 @@ async def test_no_bot_tool_output_or_log_carries_the_api_token_or_a_participant_
     media = tmp_path / "media"
     media.mkdir()
     write_tone_wav(media / "tone.wav", seconds=0.2)
+    write_png(media / "card.png")
     config = EmulatorConfig(account_id=ACCOUNT, app_id=APP, api_token=canary, db_path=":memory:")
     async with run_emulator(config, host="127.0.0.1", port=0) as running:
         backend = BackendSettings(
             kind="url", base_url=running.base_url, account_id=ACCOUNT, app_id=APP, api_token=canary
         )
-        server = build_server(ServerSettings(backend=backend), media_dir=media, bot_options=TEST_SPEECH)
+        server = build_server(
+            ServerSettings(backend=backend, toolsets=("all",)), media_dir=media, bot_options=TEST_SPEECH
+        )
         seen: list[str] = []
         async with connect(server, mode, elicitation_callback=accept) as client:
             meeting_id = await _meeting(client)
@@ -302,6 +305,19 @@ async def test_no_bot_tool_output_or_log_carries_the_api_token_or_a_participant_
                 ("bot_send", {"bot_id": a["bot_id"], "action": "play", "file": "tone.wav"}),
                 ("bot_send", {"bot_id": a["bot_id"], "action": "say", "text": "hello"}),
                 ("bot_send", {"bot_id": a["bot_id"], "action": "show", "file": "../x.png"}),
+                ("bot_send", {"bot_id": a["bot_id"], "action": "image", "file": "card.png"}),
+                ("bot_send", {"bot_id": a["bot_id"], "action": "share", "file": "card.png"}),
+                (
+                    "bot_poll",
+                    {"bot_id": a["bot_id"], "action": "create", "question": "Q?", "options": ["x", "y"]},
+                ),
+                ("bot_poll", {"bot_id": b["bot_id"], "action": "list"}),
+                ("bot_plugin", {"bot_id": b["bot_id"]}),
+                (
+                    "bot_moderate",
+                    {"bot_id": a["bot_id"], "action": "pin", "participant_ids": [b["participant_id"]]},
+                ),
+                ("bot_moderate", {"bot_id": a["bot_id"], "action": "mute", "participant_ids": ["nobody"]}),
                 ("bot_status", {"bot_id": b["bot_id"]}),
                 ("bot_status", {}),
                 (
@@ -317,9 +333,15 @@ async def test_no_bot_tool_output_or_log_carries_the_api_token_or_a_participant_
                 seen.append((await client.call_tool(name, args)).model_dump_json())
             seen.append((await client.read_resource("realtimekit://status")).model_dump_json())
             seen.append(
+                (
+                    await client.read_resource(f"realtimekit://bots/{a['bot_id']}/participants")
+                ).model_dump_json()
+            )
+            seen.append(
                 (await client.read_resource(f"realtimekit://bots/{b['bot_id']}/transcript")).model_dump_json()
             )
     assert any("psst" in s for s in seen) and any("not in the room" in s for s in seen)
+    assert any("sent image card.png" in s for s in seen) and any("posted poll" in s for s in seen)
     logs = "\n".join(r.getMessage() for r in caplog.records) + caplog.text
     for blob in [*seen, logs]:
         assert canary not in blob and token not in blob

@@ -209,14 +209,15 @@ async def test_a_bot_whose_preset_lacks_host_rights_is_refused_with_what_to_do(l
                 {"bot_id": plain["bot_id"], "action": action, "participant_ids": [other["participant_id"]]},
             )
             message = text(result)
-            assert result.is_error and "Refused: " in message, (action, message)
-            assert "preset" in message and "bot_join without preset" in message, message
+            assert result.is_error and "Not done: " in message, (action, message)
+            assert "preset does not allow" in message and "bot_join without preset" in message, message
         assert live.bot(other["bot_id"]).state.value == "joined"  # nobody was kicked
         poll = await client.call_tool(
             "bot_poll",
             {"bot_id": plain["bot_id"], "action": "create", "question": "Q?", "options": ["a", "b"]},
         )
-        assert poll.is_error and "Refused: " in text(poll), text(poll)
+        assert poll.is_error and "creating the poll was refused" in text(poll), text(poll)
+        assert "does not allow" in text(poll) and "bot_join without preset" in text(poll)
 
 
 async def test_a_poll_created_by_one_bot_is_voted_by_another_and_both_see_the_result(
@@ -259,11 +260,37 @@ async def test_a_poll_created_by_one_bot_is_voted_by_another_and_both_see_the_re
         again = await client.call_tool(
             "bot_poll", {"bot_id": b["bot_id"], "action": "vote", "poll_id": poll_id, "option": "1"}
         )
-        assert again.is_error and "Refused: " in text(again)
+        assert again.is_error and "the vote was refused" in text(again), text(again)
         missing = await client.call_tool(
             "bot_poll", {"bot_id": b["bot_id"], "action": "vote", "poll_id": "nope", "option": "1"}
         )
         assert missing.is_error and "Unknown poll 'nope'" in text(missing)
+
+        # a poll posted over REST (session_poll_create) reaches the bots too, and they vote in it
+        await call_ok(
+            client,
+            "session_poll_create",
+            {"meeting_id": meeting_id, "question": "Coffee?", "options": ["Tea", "Coffee"]},
+        )
+        with anyio.fail_after(WAIT):
+            rest_poll = await live.bot(b["bot_id"]).wait_event(
+                "poll", where=lambda e: e.data.get("question") == "Coffee?"
+            )
+        await call_ok(
+            client,
+            "bot_poll",
+            {"bot_id": b["bot_id"], "action": "vote", "poll_id": rest_poll.data["poll_id"], "option": "2"},
+        )
+        with anyio.fail_after(WAIT):
+            await live.bot(a["bot_id"]).wait_event(
+                "poll",
+                where=lambda e: (
+                    e.data.get("poll_id") == rest_poll.data["poll_id"] and e.data.get("votes") == 1
+                ),
+            )
+        both = text(await call_ok(client, "bot_poll", {"bot_id": a["bot_id"]}))
+        assert "Polls in meeting" in both and "(2)" in both
+        assert "Coffee? | Tea 0 | Coffee 1 (Voter)" in both
 
 
 async def test_a_plugin_activated_by_one_bot_is_seen_by_the_other(live: Live, mode: str) -> None:
@@ -295,7 +322,8 @@ async def test_a_plugin_activated_by_one_bot_is_seen_by_the_other(live: Live, mo
         unknown = await client.call_tool(
             "bot_plugin", {"bot_id": a["bot_id"], "action": "activate", "plugin_id": "no-such-plugin"}
         )
-        assert unknown.is_error and "Refused: " in text(unknown)
+        assert unknown.is_error and "unknown plugin 'no-such-plugin'" in text(unknown)
+        assert "Whiteboard" in text(unknown)  # the refusal lists the catalogue
         needs = await client.call_tool("bot_plugin", {"bot_id": a["bot_id"], "action": "activate"})
         assert needs.is_error and "needs plugin_id" in text(needs)
 
@@ -399,7 +427,9 @@ async def test_screenshare_and_pin_show_in_the_other_bots_participants_view(live
             await host_bot.wait_event("pinned", where=lambda e: e.data.get("participant_id") is None)
 
 
-async def test_kick_after_confirmation_removes_the_participant(live: Live, mode: str) -> None:
+async def test_mute_acts_at_once_and_kick_after_confirmation_removes_the_participant(
+    live: Live, mode: str
+) -> None:
     asked: list[str] = []
     async with connect(live.server, mode, elicitation_callback=_asking("accept", asked)) as client:
         meeting_id = await _meeting(client)
@@ -409,6 +439,17 @@ async def test_kick_after_confirmation_removes_the_participant(live: Live, mode:
             await live.bot(host["bot_id"]).wait_event(
                 "participant_joined", where=lambda e: e.data.get("name") == "Guest"
             )
+        guest_bot = live.bot(guest["bot_id"])
+        await call_ok(client, "bot_send", {"bot_id": guest["bot_id"], "action": "play", "file": "tone.wav"})
+        muted = await call_ok(
+            client,
+            "bot_moderate",
+            {"bot_id": host["bot_id"], "action": "mute", "participant_ids": [guest["participant_id"]]},
+        )
+        assert f"Muted Guest ({guest['participant_id']})" in text(muted) and asked == []
+        with anyio.fail_after(WAIT):
+            event = await guest_bot.wait_event("muted")
+        assert event.data.get("kind") == "audio"
         kicked = await call_ok(
             client,
             "bot_moderate",
@@ -416,7 +457,6 @@ async def test_kick_after_confirmation_removes_the_participant(live: Live, mode:
         )
         assert f"Removed Guest ({guest['participant_id']})" in text(kicked)
         assert len(asked) == 1 and f"Remove Guest ({guest['participant_id']})" in asked[0]
-        guest_bot = live.bot(guest["bot_id"])
         with anyio.fail_after(WAIT):
             await guest_bot.ended
         assert guest_bot.state.value == "kicked"
@@ -437,3 +477,47 @@ async def test_host_tools_are_off_by_default(tmp_path: Any, mode: str) -> None:
         assert "bot_join" in names and not names & {"bot_moderate", "bot_poll", "bot_plugin"}
         result = await client.call_tool("bot_poll", {"bot_id": "bot_x"})
         assert result.is_error and "--toolsets host" in text(result)
+
+
+async def test_a_webinar_host_bot_accepts_and_denies_stage_requests(live: Live, mode: str) -> None:
+    from realtimekit_mcp.protocol.events import RoomEvent
+
+    async with connect(live.server, mode) as client:
+        meeting_id = await _meeting(client)
+        host = await _join(client, meeting_id, "Host", listen=False, preset="webinar_host")
+        ann = await _join(client, meeting_id, "Ann", listen=False, preset="webinar_participant")
+        ben = await _join(client, meeting_id, "Ben", listen=False, preset="webinar_participant")
+        host_bot = live.bot(host["bot_id"])
+        for who in (ann, ben):  # a viewer asks for the stage (no bot tool does that: the web UI would)
+            await live.bot(who["bot_id"])._require_sig().send(RoomEvent.REQUEST_STAGE_ACCESS)
+            with anyio.fail_after(WAIT):
+                await host_bot.wait_event(
+                    "stage_changed",
+                    where=lambda e, w=who: (
+                        e.data.get("participant_id") == w["participant_id"]
+                        and e.data.get("stage") == "requested"
+                    ),
+                )
+        status = text(await call_ok(client, "bot_status", {"bot_id": host["bot_id"]}))
+        assert f"Ann ({ann['participant_id']}) [stage requested]" in status
+        accepted = await call_ok(
+            client,
+            "bot_moderate",
+            {"bot_id": host["bot_id"], "action": "stage_accept", "participant_ids": [ann["participant_id"]]},
+        )
+        assert f"Accepted onto the stage 1: Ann ({ann['participant_id']})" in text(accepted)
+        denied = await call_ok(client, "bot_moderate", {"bot_id": host["bot_id"], "action": "stage_deny"})
+        assert f"Denied the stage 1: Ben ({ben['participant_id']})" in text(denied)
+        with anyio.fail_after(WAIT):
+            await live.bot(ann["bot_id"]).wait_event(
+                "stage_changed", where=lambda e: e.data.get("stage") == "approved"
+            )
+        none_left = await call_ok(
+            client, "bot_moderate", {"bot_id": host["bot_id"], "action": "stage_accept"}
+        )
+        assert "Nobody asked for the stage" in text(none_left)
+        refused = await client.call_tool(
+            "bot_moderate",
+            {"bot_id": ann["bot_id"], "action": "stage_accept", "participant_ids": [ben["participant_id"]]},
+        )
+        assert refused.is_error and "accept_stage_requests" in text(refused), text(refused)

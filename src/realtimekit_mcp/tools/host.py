@@ -119,7 +119,7 @@ def _host_error(bot_id: str, bot: BotParticipant, err: Exception) -> ToolError:
     from realtimekit_mcp.bot.host import HostActionError
 
     if isinstance(err, HostActionError):
-        return ToolError(f"Refused: {short(err, 200)}. To do this, {HOST_PRESET_HINT}.")
+        return ToolError(f"Not done: {short(err, 240)}. To do this, {HOST_PRESET_HINT}.")
     if isinstance(err, KeyError):
         who = err.args[0] if err.args else "?"
         return ToolError(
@@ -206,9 +206,9 @@ def _poll_error(bot_id: str, bot: BotParticipant, err: Exception, poll_id: str |
     from realtimekit_mcp.bot.polls import PollError
 
     if isinstance(err, PollError):
-        text = short(err, 200)
-        hint = f" To create polls, {HOST_PRESET_HINT}." if "permission" in text or "allow" in text else ""
-        return ToolError(f"Refused: {text}.{hint}")
+        text = short(err, 240)
+        hint = f" To do this, {HOST_PRESET_HINT}." if "allow" in text else ""
+        return ToolError(f"Not done: {text}.{hint}")
     if isinstance(err, KeyError):
         return ToolError(f"Unknown poll {poll_id!r}: bot_poll action=list shows the polls and their ids.")
     if bot.state.terminal:
@@ -314,9 +314,9 @@ async def bot_plugin(
     except ToolError:
         raise
     except PluginError as err:
-        text = short(err, 200)
-        hint = f" To do this, {HOST_PRESET_HINT}." if "permission" in text or "allow" in text else ""
-        raise ToolError(f"Refused: {text}.{hint}") from None
+        text = short(err, 240)
+        hint = f" To do this, {HOST_PRESET_HINT}." if "allow" in text else ""
+        raise ToolError(f"Not done: {text}.{hint}") from None
     except Exception as err:
         if bot.state.terminal:
             raise ended_error(bot_id, bot) from None
