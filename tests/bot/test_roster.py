@@ -9,9 +9,10 @@ import av
 import pytest
 
 from realtimekit_mcp.bot.participant import BotParticipant
-from realtimekit_mcp.bot.roster import SPEAKING_RMS, chunk_rms, stage_name
+from realtimekit_mcp.bot.roster import SERVER_SPEAKER_HANG, SPEAKING_RMS, chunk_rms, stage_name
 from realtimekit_mcp.bot.tracks import tone_pcm
-from realtimekit_mcp.protocol import room_pb2
+from realtimekit_mcp.protocol import media_pb2, room_pb2
+from realtimekit_mcp.protocol.events import MediaEvent
 
 from .conftest import Live
 
@@ -118,3 +119,20 @@ async def test_levels_and_stage_names() -> None:
     assert chunk_rms(quiet) < SPEAKING_RMS
     assert stage_name(room_pb2.STAGE_TYPE_ON_STAGE) == "on_stage"
     assert stage_name(room_pb2.STAGE_TYPE_UNSPECIFIED) is None
+
+
+async def test_a_server_speaker_hint_marks_a_silent_participant_speaking_for_a_while(live: Live) -> None:
+    m = await live.meeting()
+    alice = await live.bot(m, "alice")
+    bob = await live.bot(m, "bob")
+    with anyio.fail_after(30):
+        await bob.publish_audio()  # silence: the received audio never says bob speaks
+        producer_id = bob.status()["published"]["audio"]["producer_id"]
+        await alice.wait_audio(bob.participant_id, new_frames=10)
+        activity = media_pb2.AudioActivityRequest(producer_id=producer_id, energy=90, silent=False)
+        await bob._require_sig().send(MediaEvent.AUDIO_ACTIVITY, activity)  # as the SDK's VAD does
+        started = await alice.wait_event("speaking_started")
+        assert started.data["participant_id"] == bob.participant_id
+        assert alice.roster.status()["active_speakers"] == [bob.participant_id]
+        stopped = await alice.wait_event("speaking_stopped", after=started.seq)
+        assert stopped.at - started.at >= SERVER_SPEAKER_HANG * 0.9

@@ -9,7 +9,7 @@ joined bot (``RuntimeError`` otherwise, saying when it is still waiting in the w
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any, Final
 
 from google.protobuf.message import Message
 
@@ -17,9 +17,6 @@ from realtimekit_mcp.bot.features import BotFeature
 from realtimekit_mcp.bot.signalling import RequestError
 from realtimekit_mcp.protocol import livestreaming_pb2, media_edge_pb2, room_pb2
 from realtimekit_mcp.protocol.events import MediaEvent, RoomEvent
-
-if TYPE_CHECKING:
-    from realtimekit_mcp.bot.participant import BotParticipant
 
 __all__ = ["HOST_POWERS", "HostActionError", "HostControls"]
 
@@ -42,9 +39,6 @@ class HostControls(BotFeature):
     """Host actions of one bot."""
 
     name = "host"
-
-    def __init__(self, bot: BotParticipant) -> None:
-        super().__init__(bot)
 
     # ------------------------------------------------------------------ permissions
 
