@@ -11,6 +11,7 @@ import pytest
 from realtimekit_mcp.bot.participant import BotParticipant
 from realtimekit_mcp.bot.roster import SERVER_SPEAKER_HANG, SPEAKING_RMS, chunk_rms, stage_name
 from realtimekit_mcp.bot.tracks import tone_pcm
+from realtimekit_mcp.emulator.routes.client_api import live_plane
 from realtimekit_mcp.protocol import media_pb2, room_pb2
 from realtimekit_mcp.protocol.events import MediaEvent
 
@@ -136,3 +137,15 @@ async def test_a_server_speaker_hint_marks_a_silent_participant_speaking_for_a_w
         assert alice.roster.status()["active_speakers"] == [bob.participant_id]
         stopped = await alice.wait_event("speaking_stopped", after=started.seq)
         assert stopped.at - started.at >= SERVER_SPEAKER_HANG * 0.9
+
+
+async def test_a_bot_playing_audio_reports_activity_so_a_non_listening_bot_sees_it_speak(live: Live) -> None:
+    m = await live.meeting()
+    alice = await live.bot(m, "alice", subscribe_audio=False)  # hears nothing: only the server's hint
+    bob = await live.bot(m, "bob")
+    with anyio.fail_after(30):
+        await bob.play_tone(440.0, seconds=0.8)
+        started = await alice.wait_event("speaking_started")
+        assert started.data["participant_id"] == bob.participant_id and not alice.audio
+        await alice.wait_event("speaking_stopped", after=started.seq)
+    assert live_plane(live.app).state.rooms[m].top_speaker == bob.peer_id

@@ -101,6 +101,9 @@ logger = logging.getLogger(__name__)
 BOT_PRESET_NAME = "realtimekit_mcp_bot"
 """The preset the project creates (if missing) for bots it adds through REST."""
 
+AUDIO_ACTIVITY_INTERVAL = 0.4
+"""Seconds between the bot's ``audioActivity`` reports while it plays audio (the SDK's period)."""
+
 _IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp"}
 
 
@@ -422,6 +425,7 @@ class BotParticipant:
         self._listener: Listener | None = None
         self._transcript: deque[tuple[int, TranscriptSegment]] = deque(maxlen=self.config.max_events)
         self._agent_listener: AgentListener | None = None
+        self._reporting_activity = False
         self.roster = Roster(self)
         """The live participants view (joined, active speakers, waitlisted, pinned)."""
         self.host = HostControls(self)
@@ -876,6 +880,40 @@ class BotParticipant:
         """Publish the bot's audio track (fed by :meth:`play_pcm` and friends; silence when idle)."""
         if "audio" not in self._published:
             await self._publish("audio", lambda: PcmAudioTrack(self.audio_source))
+            if not self._reporting_activity:
+                self._reporting_activity = True
+                self._spawn(self._report_audio_activity())
+
+    async def _report_audio_activity(self) -> None:
+        """Tell the server when the bot plays audio (``audioActivity``, as the SDK's reporter does).
+
+        Every :data:`AUDIO_ACTIVITY_INTERVAL` seconds while audio is queued or a tone runs (and the
+        bot is not muted): ``silent=false``; once when it stops: ``silent=true``. Other clients
+        then show the bot as the active speaker.
+        """
+        was_active = False
+        while True:
+            await asyncio.sleep(AUDIO_ACTIVITY_INTERVAL)  # the reporting period, not a wait for state
+            published = self._published.get("audio")
+            sig = self._sig
+            if self.state is not BotState.JOINED or published is None or not published.producer_id:
+                continue
+            if sig is None or not sig.connected:
+                continue
+            source = self.audio_source
+            active = (
+                not source.paused
+                and not published.paused
+                and (source.buffered_seconds > 0 or source.generator is not None)
+            )
+            if not active and not was_active:
+                continue
+            request = media_pb2.AudioActivityRequest(
+                producer_id=published.producer_id, energy=80 if active else 1, silent=not active
+            )
+            with contextlib.suppress(SignallingError):
+                await sig.send(MediaEvent.AUDIO_ACTIVITY, request)
+            was_active = active
 
     async def play_pcm(self, pcm: bytes) -> asyncio.Future[None]:
         """Queue s16le mono 48 kHz PCM; publishes audio first if needed. The future resolves when played."""
