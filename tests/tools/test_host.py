@@ -13,7 +13,7 @@ from mcp import Client
 from mcp_types import ElicitRequestParams, ElicitResult
 
 from tests.server.support import accept, call_ok, connect, text
-from tests.tools.livebots import WAIT, Live, write_png
+from tests.tools.livebots import WAIT, Live, write_png, write_tone_wav
 
 pytestmark = pytest.mark.anyio
 
@@ -521,3 +521,29 @@ async def test_a_webinar_host_bot_accepts_and_denies_stage_requests(live: Live, 
             {"bot_id": ann["bot_id"], "action": "stage_accept", "participant_ids": [ben["participant_id"]]},
         )
         assert refused.is_error and "accept_stage_requests" in text(refused), text(refused)
+
+
+async def test_an_active_speaker_shows_in_bot_status_and_the_participants_resource(
+    live: Live, mode: str
+) -> None:
+    write_tone_wav(live.media / "long.wav", seconds=4.0)  # still speaking when bot_status is read
+    async with connect(live.server, mode) as client:
+        meeting_id = await _meeting(client)
+        host = await _join(client, meeting_id, "Host")
+        talker = await _join(client, meeting_id, "Talker", listen=False)
+        host_bot = live.bot(host["bot_id"])
+        with anyio.fail_after(WAIT):
+            await host_bot.wait_event("participant_joined", where=lambda e: e.data.get("name") == "Talker")
+        await call_ok(client, "bot_send", {"bot_id": talker["bot_id"], "action": "play", "file": "long.wav"})
+        with anyio.fail_after(WAIT):
+            await host_bot.wait_event(
+                "speaking_started", where=lambda e: e.data.get("participant_id") == talker["participant_id"]
+            )
+            status = text(await call_ok(client, "bot_status", {"bot_id": host["bot_id"]}))
+        assert "speaking now: Talker" in status, status
+        flags = status.split(f"Talker ({talker['participant_id']}) [")[1].split("]")[0]
+        assert "mic" in flags and "speaking" in flags
+        doc = json.loads(
+            (await client.read_resource(f"realtimekit://bots/{host['bot_id']}/participants")).contents[0].text  # type: ignore[union-attr]
+        )
+        assert doc["active_speakers"][0] == talker["participant_id"]
