@@ -521,6 +521,13 @@ async def test_a_webinar_host_bot_accepts_and_denies_stage_requests(live: Live, 
             {"bot_id": ann["bot_id"], "action": "stage_accept", "participant_ids": [ben["participant_id"]]},
         )
         assert refused.is_error and "accept_stage_requests" in text(refused), text(refused)
+        write_png(live.media / "slide.png")
+        share = await client.call_tool(
+            "bot_send", {"bot_id": ben["bot_id"], "action": "share", "file": "slide.png"}
+        )
+        message = text(share)
+        assert share.is_error and "Not done: the server refused it" in message, message
+        assert "does not allow screen sharing" in message and "bot_join preset=" in message
 
 
 async def test_an_active_speaker_shows_in_bot_status_and_the_participants_resource(

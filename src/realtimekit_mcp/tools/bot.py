@@ -310,15 +310,34 @@ async def bot_send(
                 done = f"interrupted: {cut} queued speech item(s) cut"
         else:
             done = await _stop(bot, what)
+    except ToolError:
+        raise
     except MediaPathError as err:
         raise ToolError(f"Not done: {err}") from None
     except ValueError as err:  # undecodable media
         raise ToolError(f"Not done: {short(err, 200)}. Use another file.") from None
-    except RuntimeError as err:  # the bot ended or is reconnecting under us
-        if bot.state.terminal:
-            raise ended_error(bot_id, bot) from None
-        raise ToolError(f"Not done: bot {bot_id}: {short(err, 150)}. Retry shortly.") from None
+    except Exception as err:  # refused by the server, or the bot ended or is reconnecting under us
+        raise send_error(bot_id, bot, err) from None
     return ToolOutput(f"Bot {bot_id}: {done}.")
+
+
+def send_error(bot_id: str, bot: BotParticipant, err: Exception) -> ToolError:
+    """A ToolError for a failed bot action: the server's refusal (with the preset hint when it names
+    the preset), an ended bot, or a transient failure (retry)."""
+    from realtimekit_mcp.bot.signalling import RequestError, SignallingError
+
+    if isinstance(err, RequestError):
+        hint = (
+            " Join a bot whose preset allows it (bot_join preset=…)."
+            if "preset" in err.server_message
+            else ""
+        )
+        return ToolError(f"Not done: the server refused it: {short(err.server_message, 200)}.{hint}")
+    if bot.state.terminal:
+        return ended_error(bot_id, bot)
+    if isinstance(err, (RuntimeError, SignallingError, TimeoutError)):
+        return ToolError(f"Not done: bot {bot_id}: {short(err, 150)}. Retry shortly.")
+    raise err
 
 
 # -- bot_status -----------------------------------------------------------------------------------
