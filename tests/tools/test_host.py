@@ -460,6 +460,24 @@ async def test_mute_acts_at_once_and_kick_after_confirmation_removes_the_partici
         with anyio.fail_after(WAIT):
             await guest_bot.ended
         assert guest_bot.state.value == "kicked"
+        ended = await call_ok(client, "bot_moderate", {"bot_id": host["bot_id"], "action": "kick_all"})
+        assert "Removed everyone: the session has ended" in text(ended)
+        assert len(asked) == 2 and "ends the session for all participants" in asked[1]
+        host_bot = live.bot(host["bot_id"])
+        with anyio.fail_after(WAIT):
+            await host_bot.ended
+        assert host_bot.state.value == "meeting_ended"
+
+
+async def test_joining_with_an_unknown_preset_says_to_check_the_preset(live: Live, mode: str) -> None:
+    async with connect(live.server, mode) as client:
+        meeting_id = await _meeting(client)
+        result = await client.call_tool(
+            "bot_join", {"meeting_id": meeting_id, "name": "X", "preset": "no_such_preset"}
+        )
+        assert result.is_error and f"Could not join meeting {meeting_id}" in text(result)
+        assert "Check the preset name (preset_list)" in text(result), text(result)
+        assert "No bots" in text(await call_ok(client, "bot_status", {}))
 
 
 async def test_the_participants_resource_of_an_unknown_bot_is_a_clear_error(live: Live, mode: str) -> None:
