@@ -81,6 +81,11 @@ async def test_a_file_message_carries_link_name_and_size_and_round_trips(live: L
         got = await b.wait_event("chat", where=lambda e: e.data.get("kind") == "file")
         fetched = await b.chat_files.fetch(got.data["url"])  # a URL, or the SDK's file JSON
     assert got.data["payload_type"] == 2
+    assert (got.data["url"], got.data["file_name"], got.data["size"]) == (
+        url,
+        "notes.txt",
+        len(notes.read_bytes()),
+    )
     assert fetched == notes.read_bytes()
     received = b.status()["chat_files"]["recent"][-1]
     assert (received["kind"], received["url"], received["name"], received["size"]) == (

@@ -160,3 +160,4 @@ async def test_a_preset_that_may_not_share_its_screen_is_refused_and_nothing_is_
         await a.publish_screenshare(image)
     assert sfu_producers(live, a) == []
     assert b.peers[a.peer_id].producers == {}
+    assert "screenshare" not in a.status()["published"]  # a refused producer does not linger

@@ -32,7 +32,7 @@ import httpx
 from aiortc import MediaStreamTrack
 
 from realtimekit_mcp._redact import redact, register_secret
-from realtimekit_mcp.bot.chat_files import ChatFiles
+from realtimekit_mcp.bot.chat_files import ChatFiles, file_link
 from realtimekit_mcp.bot.features import BotFeature
 from realtimekit_mcp.bot.host import HostControls
 from realtimekit_mcp.bot.peer import (
@@ -850,7 +850,13 @@ class BotParticipant:
             await self._unpublish(kind)
         published = _Published(kind=kind, make_track=make_track, screen_share=kind == "screenshare")
         self._published[kind] = published
-        await self._produce(published)
+        try:
+            await self._produce(published)
+        except BaseException:
+            # A refused produce must not linger: status would show it and a rejoin would retry it.
+            if self._published.get(kind) is published:
+                del self._published[kind]
+            raise
 
     async def _unpublish(self, kind: str) -> None:
         published = self._published.pop(kind, None)
@@ -1382,7 +1388,10 @@ class BotParticipant:
         if message.peer_id and message.peer_id == self.peer_id:
             return
         kind = {0: "text", 1: "image", 2: "file"}.get(message.payload_type, "text")
-        extra: dict[str, Any] = {} if kind == "text" else {"url": message.payload}
+        extra: dict[str, Any] = {}
+        if kind != "text":
+            url, name, size = file_link(message.payload)
+            extra = {"url": url, "file_name": name, "size": size}
         self._emit(
             "chat",
             private=private,
