@@ -15,8 +15,12 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from realtimekit_mcp.bot.agent_listen import AgentListener
+    from realtimekit_mcp.bot.chat_files import ChatFileError
+    from realtimekit_mcp.bot.host import HostActionError
     from realtimekit_mcp.bot.manager import BotLimitError, BotManager, BotManagerLimits, UnknownBotError
     from realtimekit_mcp.bot.participant import BotConfig, BotEvent, BotJoinError, BotParticipant, BotState
+    from realtimekit_mcp.bot.plugins import PluginError
+    from realtimekit_mcp.bot.polls import PollError
 
 __all__ = [
     "AgentListener",
@@ -28,6 +32,10 @@ __all__ = [
     "BotManagerLimits",
     "BotParticipant",
     "BotState",
+    "ChatFileError",
+    "HostActionError",
+    "PluginError",
+    "PollError",
     "UnknownBotError",
 ]
 
@@ -42,6 +50,10 @@ _WHERE = {
     "BotManager": "manager",
     "BotManagerLimits": "manager",
     "UnknownBotError": "manager",
+    "ChatFileError": "chat_files",
+    "HostActionError": "host",
+    "PluginError": "plugins",
+    "PollError": "polls",
 }
 
 
