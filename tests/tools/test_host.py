@@ -572,3 +572,34 @@ async def test_an_active_speaker_shows_in_bot_status_and_the_participants_resour
             (await client.read_resource(f"realtimekit://bots/{host['bot_id']}/participants")).contents[0].text  # type: ignore[union-attr]
         )
         assert doc["active_speakers"][0] == talker["participant_id"]
+
+
+def test_image_and_file_chat_events_show_their_url_name_and_size() -> None:
+    from types import SimpleNamespace
+
+    from realtimekit_mcp.tools.bot import event_line
+
+    url = "http://127.0.0.1:9/_emulator/chat-files/abc/report.pdf?expires=1&sig=" + "f" * 64
+    file_event = SimpleNamespace(
+        seq=3,
+        at=0.0,
+        type="chat",
+        data={
+            "from_name": "Ana",
+            "private": True,
+            "kind": "file",
+            "text": '{"link": "…", "name": "report.pdf", "size": 1234}',
+            "url": url,
+            "file_name": "report.pdf",
+            "size": 1234,
+        },
+    )
+    assert event_line(file_event).endswith(f"chat from Ana (private): [file] report.pdf (1234 bytes) {url}")
+    image = SimpleNamespace(
+        seq=4, at=0.0, type="chat", data={"from_name": "Bo", "kind": "image", "text": url, "url": url}
+    )
+    assert event_line(image).endswith(f"chat from Bo: [image] {url}")  # the whole URL, once
+    sent = SimpleNamespace(
+        seq=5, at=0.0, type="chat_sent", data={"kind": "image", "url": url, "name": "x.png"}
+    )
+    assert f"url={url}" in event_line(sent)

@@ -367,10 +367,10 @@ def event_line(event: Any) -> str:
         private = " (private)" if data.get("private") else ""
         kind = data.get("kind") or "text"
         said = short(data.get("text", ""), 200)
-        if kind != "text":
-            said = f"[{kind}] {short(data.get('url') or '(no url)', URL_CHARS)}" + (
-                f" {said}" if said and said != data.get("url") else ""
-            )
+        if kind != "text":  # image or file: its name (files), size and the URL it is served from
+            name = f" {short(data['file_name'], 60)}" if data.get("file_name") else ""
+            size = f" ({data['size']} bytes)" if data.get("size") else ""
+            said = f"[{kind}]{name}{size} {short(data.get('url') or '(no url)', URL_CHARS)}"
         return f"{head} from {who}{private}: {said}"
     if event.type == "transcript":
         who = data.get("speaker_name") or data.get("participant_id") or data.get("source") or "?"
