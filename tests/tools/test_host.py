@@ -172,7 +172,8 @@ async def test_without_elicitation_removing_people_fails_closed_but_admitting_wo
 
 
 async def test_bad_moderation_requests_say_what_to_fix(live: Live, mode: str) -> None:
-    async with connect(live.server, mode, elicitation_callback=accept) as client:
+    asked: list[str] = []
+    async with connect(live.server, mode, elicitation_callback=_asking("accept", asked)) as client:
         meeting_id = await _meeting(client)
         host = await _join(client, meeting_id, "Host")
         bot_id = host["bot_id"]
@@ -181,7 +182,8 @@ async def test_bad_moderation_requests_say_what_to_fix(live: Live, mode: str) ->
             ("pin", ("a", "b")): "exactly one",
             ("kick_all", ("a",)): "takes no participant_ids (use action=kick",
             ("mute", ("nobody-here",)): "Unknown participant",
-            ("kick", ("nobody-here",)): "Unknown participant",
+            ("kick", ("nobody-here",)): "Unknown participant(s): nobody-here",
+            ("reject", ("nobody-here",)): "Unknown participant(s): nobody-here",
         }
         for (action, ids), message in cases.items():
             args: dict[str, Any] = {"bot_id": bot_id, "action": action}
@@ -192,6 +194,7 @@ async def test_bad_moderation_requests_say_what_to_fix(live: Live, mode: str) ->
         unknown = await client.call_tool("bot_moderate", {"bot_id": "bot_nope", "action": "unpin"})
         assert unknown.is_error and "Unknown bot_id 'bot_nope'" in text(unknown)
         assert live.bot(bot_id).state.value == "joined"
+        assert asked == []  # nobody is asked to confirm a request that cannot be carried out
 
 
 async def test_a_bot_whose_preset_lacks_host_rights_is_refused_with_what_to_do(live: Live, mode: str) -> None:

@@ -93,6 +93,13 @@ async def _confirm_moderate(
         return Confirm(confirm=True)
     bot = live_bot(deps_of(ctx), bot_id)  # an unknown or ended bot fails before anyone is asked
     _check_targets(action, participant_ids)
+    known = _names(bot)
+    unknown = [i for i in participant_ids or [] if i not in known]
+    if unknown:  # nobody is asked about people the bot cannot see
+        raise ToolError(
+            f"Unknown participant(s): {', '.join(unknown[:5])}. Use participant ids from bot_status "
+            "(participants, or the waiting room for reject)."
+        )
     meeting = bot.meeting_id
     if action == "reject":
         who = _who(bot, participant_ids, "everyone in the waiting room")
