@@ -317,11 +317,11 @@ async def bot_send(
     except ValueError as err:  # undecodable media
         raise ToolError(f"Not done: {short(err, 200)}. Use another file.") from None
     except Exception as err:  # refused by the server, or the bot ended or is reconnecting under us
-        raise send_error(bot_id, bot, err) from None
+        raise action_error(bot_id, bot, err) from None
     return ToolOutput(f"Bot {bot_id}: {done}.")
 
 
-def send_error(bot_id: str, bot: BotParticipant, err: Exception) -> ToolError:
+def action_error(bot_id: str, bot: BotParticipant, err: Exception) -> ToolError:
     """A ToolError for a failed bot action: the server's refusal (with the preset hint when it names
     the preset), an ended bot, or a transient failure (retry)."""
     from realtimekit_mcp.bot.signalling import RequestError, SignallingError

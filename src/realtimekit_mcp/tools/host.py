@@ -23,7 +23,7 @@ from realtimekit_mcp.server.confirm import Confirm, Confirmation, ask, gate, req
 from realtimekit_mcp.server.registry import Toolset, ToolSpec
 from realtimekit_mcp.server.results import ToolOutput, short, tool_handler
 from realtimekit_mcp.tools._common import Ctx, deps_of
-from realtimekit_mcp.tools.bot import BotId, ended_error, live_bot, poll_line
+from realtimekit_mcp.tools.bot import BotId, action_error, live_bot, poll_line
 
 if TYPE_CHECKING:
     from realtimekit_mcp.bot import BotParticipant
@@ -33,8 +33,6 @@ ModerateAction = Literal[
 ]
 CONFIRMED_ACTIONS = frozenset({"reject", "kick", "kick_all", "mute_all"})
 """Actions the user confirms first: they remove people or silence everyone."""
-WAITLIST_ACTIONS = frozenset({"admit", "reject", "stage_accept", "stage_deny"})
-"""Actions on requests: without participant_ids they apply to every pending request."""
 TARGETED_ACTIONS = frozenset({"pin", "mute", "kick"})
 """Actions that need participant_ids (pin: exactly one)."""
 EVERYONE_ACTIONS = frozenset({"unpin", "mute_all", "kick_all"})
@@ -133,9 +131,7 @@ def _host_error(bot_id: str, bot: BotParticipant, err: Exception) -> ToolError:
             f"Unknown participant: {short(who, 120)}. Use participant ids from bot_status "
             "(participants, or the waiting room for admit/reject)."
         )
-    if bot.state.terminal:
-        return ended_error(bot_id, bot)
-    return ToolError(f"Not done: bot {bot_id}: {short(err, 150)}. Retry shortly.")
+    return action_error(bot_id, bot, err)
 
 
 def _ids_line(bot: BotParticipant, verb: str, ids: list[str], place: str, names: dict[str, str]) -> str:
@@ -161,6 +157,7 @@ async def bot_moderate(
     who = _who(bot, participant_ids, "everyone", names)
     host = bot.host
     ids = participant_ids or None
+    finished: list[str] = []  # mute/kick targets already done when a later one fails
     try:
         if action == "admit":
             done = _ids_line(bot, "admitted", await host.admit(ids), "was waiting", names)
@@ -183,16 +180,12 @@ async def bot_moderate(
         elif action == "unpin":
             await host.unpin()
             done = "Unpinned."
-        elif action == "mute":
+        elif action in ("mute", "kick"):
             assert participant_ids is not None
             for target in participant_ids:
-                await host.mute(target)
-            done = f"Muted {who}."
-        elif action == "kick":
-            assert participant_ids is not None
-            for target in participant_ids:
-                await host.kick(target)
-            done = f"Removed {who} from the session."
+                await (host.mute(target) if action == "mute" else host.kick(target))
+                finished.append(target)
+            done = f"Muted {who}." if action == "mute" else f"Removed {who} from the session."
         elif action == "mute_all":
             await host.mute_all()
             done = "Muted everyone."
@@ -202,7 +195,11 @@ async def bot_moderate(
     except ToolError:
         raise
     except Exception as err:
-        raise _host_error(bot_id, bot, err) from None
+        error = _host_error(bot_id, bot, err)
+        if finished:
+            verb = "muted" if action == "mute" else "removed"
+            raise ToolError(f"{error} (Already {verb}: {_who(bot, finished, '', names)}.)") from None
+        raise error from None
     return ToolOutput(f"Bot {bot_id} in meeting {bot.meeting_id}: {done}")
 
 
@@ -218,9 +215,7 @@ def _poll_error(bot_id: str, bot: BotParticipant, err: Exception, poll_id: str |
         return ToolError(f"Not done: {text}.{hint}")
     if isinstance(err, KeyError):
         return ToolError(f"Unknown poll {poll_id!r}: bot_poll action=list shows the polls and their ids.")
-    if bot.state.terminal:
-        return ended_error(bot_id, bot)
-    return ToolError(f"Not done: bot {bot_id}: {short(err, 150)}. Retry shortly.")
+    return action_error(bot_id, bot, err)
 
 
 def _option_arg(poll: dict[str, Any], option: str) -> int | str:
@@ -325,9 +320,7 @@ async def bot_plugin(
         hint = f" To do this, {HOST_PRESET_HINT}." if "allow" in text else ""
         raise ToolError(f"Not done: {text}.{hint}") from None
     except Exception as err:
-        if bot.state.terminal:
-            raise ended_error(bot_id, bot) from None
-        raise ToolError(f"Not done: bot {bot_id}: {short(err, 150)}. Retry shortly.") from None
+        raise action_error(bot_id, bot, err) from None
     active = {str(a.get("id")): a for a in plugins.active()}
     lines = [f"Plugins for meeting {bot.meeting_id} ({len(catalogue)} available, {len(active)} active):"]
     for item in catalogue:
