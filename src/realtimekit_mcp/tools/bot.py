@@ -172,8 +172,8 @@ async def bot_join(
     if bot.state.value == "waitlisted":
         return ToolOutput(
             f"Bot {bot_id} ('{bot.display_name}') is in the waiting room of meeting {meeting_id} as "
-            f"participant {bot.participant_id}: its preset has a waiting room, so a host must admit it; "
-            f"then {hearing}. bot_status shows when it has joined. It stays {LIFETIME}.",
+            f"participant {bot.participant_id}: its preset has a waiting room, so a host must admit it "
+            f"(bot_status shows when it has joined; a rejected bot ends). It stays {LIFETIME}.",
             out,
         )
     return ToolOutput(
