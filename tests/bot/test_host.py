@@ -258,6 +258,7 @@ async def test_ensure_bot_preset_gives_an_older_bot_preset_the_host_rights(live:
     old = bot_preset_body()
     old["permissions"].update(accept_waiting_requests=False, kick_participant=False, pin_participant=False)
     old["permissions"]["media"]["screenshare"]["can_produce"] = "NOT_ALLOWED"
+    old["permissions"]["transcription_enabled"] = True  # an operator's own change: kept
     r = await live.rest("POST", "/presets", json=old)
     assert r.status_code == 201, r.text
     preset_id = r.json()["data"]["id"]
@@ -265,6 +266,8 @@ async def test_ensure_bot_preset_gives_an_older_bot_preset_the_host_rights(live:
     now = (await live.rest("GET", f"/presets/{preset_id}")).json()["data"]["permissions"]
     assert now["accept_waiting_requests"] and now["kick_participant"] and now["pin_participant"]
     assert now["media"]["screenshare"]["can_produce"] == "ALLOWED"
+    assert now["transcription_enabled"] is True
+    assert now["media"]["audio"]["can_produce"] == "ALLOWED"
     listed = (await live.rest("GET", "/presets", params={"search": BOT_PRESET_NAME})).json()["data"]
     assert [p["name"] for p in listed].count(BOT_PRESET_NAME) == 1
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import time
 
 import jwt
 import pytest
@@ -144,3 +145,16 @@ async def test_forged_and_expired_tokens_are_rejected(emu: Emu) -> None:
     await emu.advance(100 * 86400 + 1)
     with pytest.raises(InvalidToken, match="expired"):
         emu.backend.verify_participant_token(p["token"])
+
+
+async def test_a_token_minted_after_the_clock_ran_ahead_of_the_wall_clock_is_accepted(emu: Emu) -> None:
+    # The emulator's clock, not the wall clock, judges a token's times: once the clock is advanced
+    # past the real time, new tokens carry an "iat" in the wall clock's future and must still work.
+    m = await emu.create_meeting()
+    first = await emu.add_participant(m["id"])
+    emulator_now = int(str(claims(first["token"])["iat"]))
+    await emu.advance(max(0, time.time() - emulator_now) + 2 * 86400)
+    later = await emu.add_participant(m["id"], "p2")
+    assert int(str(claims(later["token"])["iat"])) > time.time() + 86400
+    details = emu.backend.verify_participant_token(later["token"])
+    assert details["participant"]["id"] == later["id"]

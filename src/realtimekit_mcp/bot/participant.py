@@ -348,24 +348,44 @@ def bot_preset_body(name: str = BOT_PRESET_NAME) -> dict[str, Any]:
     }
 
 
+BOT_HOST_RIGHTS: Mapping[str, Any] = {
+    "accept_waiting_requests": True,
+    "can_accept_production_requests": True,
+    "disable_participant_audio": True,
+    "disable_participant_screensharing": True,
+    "disable_participant_video": True,
+    "kick_participant": True,
+    "pin_participant": True,
+    "accept_stage_requests": True,
+    "chat": {"public": {"files": True}, "private": {"files": True}},
+    "media": {"screenshare": {"can_produce": "ALLOWED"}},
+    "plugins": {"can_start": True, "can_close": True},
+    "polls": {"can_create": True},
+}
+"""The permissions of :func:`bot_preset_body` that make the bot a host; :func:`ensure_bot_preset` adds
+them to an older bot preset without touching anything else in it."""
+
+
 async def ensure_bot_preset(client: RealtimeKitClient, name: str = BOT_PRESET_NAME) -> str:
     """Create the bot preset unless a preset with this exact name exists; returns its name.
 
-    An existing preset of that name whose permissions differ from :func:`bot_preset_body` (one made
-    by an older version, without the host rights) is updated to them.
+    An existing preset of that name that lacks some of :data:`BOT_HOST_RIGHTS` (one made by an older
+    version) gets them added; every other setting in it (an operator's changes, such as
+    ``transcription_enabled``) is kept.
     """
     page = await client.presets.list(search=name, per_page=100)
-    body = bot_preset_body(name)
     existing = next((item for item in page.items if item.name == name), None)
     if existing is None:
+        body = bot_preset_body(name)
         await client.presets.create(
             name=name, config=body["config"], permissions=body["permissions"], ui=body["ui"]
         )
         return name
     if existing.id:
         preset = await client.presets.get(existing.id)
-        if not _contains(preset.permissions or {}, body["permissions"]):
-            await client.presets.update(existing.id, permissions=body["permissions"])
+        have = dict(preset.permissions or {})
+        if not _contains(have, BOT_HOST_RIGHTS):
+            await client.presets.update(existing.id, permissions=_merged(have, BOT_HOST_RIGHTS))
     return name
 
 
@@ -379,6 +399,18 @@ def _contains(have: Mapping[str, Any], want: Mapping[str, Any]) -> bool:
         elif current != value:
             return False
     return True
+
+
+def _merged(have: Mapping[str, Any], want: Mapping[str, Any]) -> dict[str, Any]:
+    """``have`` with the (nested) values of ``want`` laid over it."""
+    out = dict(have)
+    for key, value in want.items():
+        current = out.get(key)
+        if isinstance(value, Mapping):
+            out[key] = _merged(current if isinstance(current, Mapping) else {}, value)
+        else:
+            out[key] = value
+    return out
 
 
 class BotParticipant:

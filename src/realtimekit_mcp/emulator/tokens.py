@@ -48,12 +48,21 @@ def mint(
 
 
 def decode(secret: str, token: str, *, now: datetime) -> dict[str, Any]:
-    """Verify signature and expiry (against ``now``) and return the claims; raises ``jwt.PyJWTError``."""
+    """Verify signature and expiry (against ``now``) and return the claims; raises ``jwt.PyJWTError``.
+
+    Time claims are checked against the emulator's clock ``now`` only, never the wall clock: after
+    ``POST /_emulator/clock/advance`` a token is issued "in the future" of the wall clock.
+    """
     claims: dict[str, Any] = jwt.decode(
         token,
         secret,
         algorithms=[ALGORITHM],
-        options={"verify_exp": False, "require": ["exp", "meetingId", "orgId", "participantId"]},
+        options={
+            "verify_exp": False,
+            "verify_iat": False,
+            "verify_nbf": False,
+            "require": ["exp", "meetingId", "orgId", "participantId"],
+        },
     )
     if int(claims["exp"]) <= int(now.timestamp()):
         raise jwt.ExpiredSignatureError("participant token has expired")
