@@ -242,6 +242,8 @@ async def test_a_bot_whose_preset_lacks_host_rights_is_refused_by_the_server(liv
             (plain.host.mute_all(), "disable_participant_audio"),
             (plain.host.admit(), "accept_waiting_requests"),
             (plain.host.reject(["someone"]), "accept_waiting_requests"),
+            (plain.host.stage_accept(), "accept_stage_requests"),
+            (plain.host.stage_deny(), "accept_stage_requests"),
         ]
         for attempt, permission in attempts:
             with pytest.raises(HostActionError, match=f"does not allow {permission}"):

@@ -196,8 +196,8 @@ class HostControls(BotFeature):
         """Let participants onto the stage (None: every current request); returns their ids."""
         self.bot._require_joined()
         targets = self._stage_requesters(participant_ids)
-        if not targets and participant_ids is None:
-            return []
+        if not targets and participant_ids is None and self.permissions().get("accept_stage_requests"):
+            return []  # nothing to decide; without the right the server is asked, so the refusal shows
         await self._call(
             "stage accept",
             "stage",
@@ -210,8 +210,8 @@ class HostControls(BotFeature):
         """Deny stage requests (None: every current request); returns their ids."""
         self.bot._require_joined()
         targets = self._stage_requesters(participant_ids)
-        if not targets and participant_ids is None:
-            return []
+        if not targets and participant_ids is None and self.permissions().get("accept_stage_requests"):
+            return []  # nothing to decide; without the right the server is asked, so the refusal shows
         await self._call(
             "stage deny",
             "stage",
