@@ -31,7 +31,8 @@ INSTRUCTIONS = (
     "from meeting_create. participant_add returns the auth token (and join link) a person joins with. "
     "session_get with only meeting_id uses the meeting's latest session; view=transcript|summary|chat "
     "returns a preview and a realtimekit:// link. bot_join puts a live bot in a meeting (bot_send, "
-    "bot_status, bot_leave). Destructive tools ask the user to confirm. Backend: realtimekit://status."
+    "bot_status, bot_leave); with the host toolset it hosts (bot_moderate, bot_poll, bot_plugin). "
+    "Destructive tools ask the user to confirm. Backend: realtimekit://status."
 )
 
 
