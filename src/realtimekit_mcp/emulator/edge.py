@@ -688,10 +688,22 @@ class LivePlane:
         messages = [self._chat_proto(e) for e in room.history_for(conn.peer.peer_id)]
         conn.push(frame.event, chat_pb2.GetChatMessagesResponse(messages=messages), id=frame.id)
 
+    def _check_chat(self, peer: LivePeer, scope: str, payload_type: int) -> None:
+        """Refuse a chat message the peer's preset does not allow (``chat.public``/``chat.private``)."""
+        chat = self.permissions(peer).get("chat") or {}
+        rights = chat.get(scope) if isinstance(chat, dict) else None
+        rights = rights if isinstance(rights, dict) else {}
+        if not rights.get("can_send"):
+            raise RequestError(403, f"The preset of this participant does not allow chat.{scope}.can_send")
+        kind = "text" if payload_type == 0 else "files" if payload_type in (1, 2) else None
+        if kind is not None and rights.get(kind) is False:
+            raise RequestError(403, f"The preset of this participant does not allow chat.{scope}.{kind}")
+
     async def _chat_room(self, conn: Connection, frame: Frame) -> None:
         peer = conn.peer
         self._need_room(peer)
         request = parse_payload(frame, chat_pb2.SendChatMessageToRoomRequest)
+        self._check_chat(peer, "public", request.payload_type)
         if peer.session_id is not None:
             self.backend.add_chat_message(
                 peer.session_id, peer.peer_id, request.payload, payload_type=request.payload_type
@@ -712,6 +724,18 @@ class LivePlane:
         missing = [pid for pid in request.peer_ids if pid not in members]
         if missing or not request.peer_ids:
             raise RequestError(404, f"No such peers in this room: {', '.join(missing) or '(none given)'}")
+        self._check_chat(peer, "private", request.payload_type)
+        deaf = [
+            pid
+            for pid in dict.fromkeys(request.peer_ids)
+            if not ((self.permissions(members[pid]).get("chat") or {}).get("private") or {}).get(
+                "can_receive"
+            )
+        ]
+        if deaf:
+            raise RequestError(
+                403, f"These peers' presets do not allow chat.private.can_receive: {', '.join(deaf)}"
+            )
         entry = self._new_chat(peer, request.payload_type, request.payload, tuple(request.peer_ids))
         room.add_chat(entry)
         if peer.session_id is not None:
