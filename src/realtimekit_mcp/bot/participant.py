@@ -58,6 +58,7 @@ from realtimekit_mcp.bot.signalling import (
     fetch_ice_servers,
     fetch_participant_details,
 )
+from realtimekit_mcp.bot.stage import SelfStage
 from realtimekit_mcp.bot.tracks import (
     SAMPLE_RATE,
     AudioBuffer,
@@ -468,12 +469,15 @@ class BotParticipant:
         """Plugins: catalogue, activate, deactivate."""
         self.chat_files = ChatFiles(self)
         """Image and file chat messages (upload, send, fetch)."""
+        self.stage = SelfStage(self)
+        """The bot's own place on a webinar stage (request, cancel, join, leave)."""
         self.features: tuple[BotFeature, ...] = (
             self.roster,
             self.host,
             self.polls,
             self.plugins,
             self.chat_files,
+            self.stage,
         )
 
     def __repr__(self) -> str:
