@@ -546,9 +546,9 @@ async def test_a_webinar_host_bot_accepts_and_denies_stage_requests(live: Live, 
         share = await client.call_tool(
             "bot_send", {"bot_id": ben["bot_id"], "action": "share", "file": "slide.png"}
         )
-        message = text(share)
-        assert share.is_error and "Not done: the server refused it" in message, message
-        assert "does not allow screen sharing" in message and "bot_join preset=" in message
+        message = text(share)  # Ben is off the stage: the bot refuses before asking (as the SDK does)
+        assert share.is_error and "not on the stage (off_stage)" in message, message
+        assert "publish screenshare" in message and "action=stage_request" in message
 
 
 async def test_an_active_speaker_shows_in_bot_status_and_the_participants_resource(

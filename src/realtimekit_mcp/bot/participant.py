@@ -881,6 +881,7 @@ class BotParticipant:
     async def _publish(self, kind: str, make_track: Callable[[], MediaStreamTrack]) -> None:
         """Publish (or replace) the producer under ``kind``: "audio", "video" or "screenshare"."""
         self._require_joined()
+        self.stage.check_produce(kind)  # StageError off a webinar stage (before any offer goes out)
         existing = self._published.get(kind)
         if existing is not None:
             await self._unpublish(kind)

@@ -824,16 +824,21 @@ class LivePlane:
         self._need_media(peer)
         request = parse_payload(frame, media_edge_pb2.ProducerCreateRequest)
         if request.screen_share:
-            media = self.permissions(peer).get("media") or {}
+            permissions = self.permissions(peer)
+            media = permissions.get("media") or {}
             screenshare = media.get("screenshare") if isinstance(media, dict) else None
             allowed = screenshare.get("can_produce") if isinstance(screenshare, dict) else None
-            if allowed != "ALLOWED":
+            # CAN_REQUEST: allowed once on a stage (as SDK 2.0.2 maps it for stage presets).
+            on_stage = bool(permissions.get("stage_enabled")) and peer.stage == "ON_STAGE"
+            if allowed != "ALLOWED" and not (allowed == "CAN_REQUEST" and on_stage):
+                hint = ", which allows it on the stage only" if allowed == "CAN_REQUEST" else ""
                 raise RequestError(
                     403,
                     "The preset of this participant does not allow screen sharing "
-                    f"(media.screenshare.can_produce is {allowed or 'unset'})",
+                    f"(media.screenshare.can_produce is {allowed or 'unset'}{hint})",
                     media_code="not_allowed",
                 )
+        self.host.check_produce(peer, request.kind, screen_share=request.screen_share)
         mid: str | None = None
         if request.HasField("app_data"):
             with contextlib.suppress(ValueError, TypeError, AttributeError):
@@ -947,15 +952,24 @@ class LivePlane:
         peer = conn.peer
         request = parse_payload(frame, media_edge_pb2.ProducerCloseRequest)
         offer = request.description.sdp if request.HasField("description") else None
-        producer, _, answer = await self.sfu.close_producer(
-            peer.peer_id, request.producer_id, offer_sdp=offer
-        )
+        producer: Producer | None
+        try:
+            producer, _, answer = await self.sfu.close_producer(
+                peer.peer_id, request.producer_id, offer_sdp=offer
+            )
+        except SfuError as exc:
+            if exc.code != "not_found_track_error":
+                raise
+            # Closed already when the peer left the stage: answer the client's renegotiation.
+            producer, answer = None, await self.host.answer_closed(peer, request.producer_id, offer)
         response = media_edge_pb2.ProducerClosingResponse()
         if answer is not None:
             response.description.CopyFrom(
                 media_pb2.SessionDescription(target=media_pb2.PUBLISHER, type="answer", sdp=answer)
             )
         conn.push(frame.event, response, id=frame.id)
+        if producer is None:
+            return
         push = media_edge_pb2.PeerProducerCloseBroadcastResponse(
             participant_id=peer.peer_id, producer_state=self._producer_state(producer)
         )

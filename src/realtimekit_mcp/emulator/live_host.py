@@ -13,7 +13,12 @@
   denyStageAccess (by a peer with ``accept_stage_requests``), joinStage (approved or ALLOWED peers),
   leaveStage (own user id; others' needs ``accept_stage_requests``). Stage changes go to the room
   as ``peerStageStatusUpdate`` (38); hosts get the request list as ``getStageRequests`` (12)
-  pushes. Producing is not tied to the stage (see LIMITATIONS.md).
+  pushes.
+* **Stage-gated media**: a peer whose preset has ``stage_enabled`` may produce audio, video or a
+  screenshare only while ON_STAGE (else the media ERROR_RESPONSE ``not_on_stage``). When it leaves
+  the stage (itself, or taken off by a host with ``leaveStage``), its producers close: the others get
+  ``peerProducerCloseBroadcast``. The SDK closes its own producers after its leaveStage (``stageLeft``);
+  a later ``closeProducer`` of such a producer is answered normally (the offer gets its answer).
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ from realtimekit_mcp.protocol.events import MediaEvent, RoomEvent
 from realtimekit_mcp.protocol.framing import Frame, parse_payload
 
 from .live import LivePeer, Room
+from .sfu import SfuError
 
 if TYPE_CHECKING:
     from .edge import Connection, Handler, LivePlane
@@ -52,6 +58,8 @@ class LiveHostFeatures:
 
     def __init__(self, plane: LivePlane) -> None:
         self.plane = plane
+        self._stage_closed: dict[str, dict[str, str]] = {}
+        """peer id -> {producer id: transport id} of producers closed when the peer left the stage."""
 
     def handlers(self) -> dict[int, Handler]:
         """Socket handlers of pin, audio activity and stage events."""
@@ -84,9 +92,56 @@ class LiveHostFeatures:
             self._broadcast_pin(room, "")
         if room.top_speaker == peer.peer_id:
             room.top_speaker = None
+        self._stage_closed.pop(peer.peer_id, None)
         if peer.stage == "REQUESTED_STAGE":
             peer.stage = None
             self._push_requests(room)
+
+    def check_produce(self, peer: LivePeer, kind: str, *, screen_share: bool) -> None:
+        """Refuse media from a peer whose preset has a stage unless it is on the stage."""
+        from .edge import RequestError
+
+        if not self.plane.permissions(peer).get("stage_enabled") or peer.stage == "ON_STAGE":
+            return
+        what = "a screenshare" if screen_share else (kind or "media")
+        state = peer.stage or "not in the room yet"
+        raise RequestError(
+            403,
+            f"This participant is not on the stage ({state}): its preset has a stage, so it may "
+            f"produce {what} only after joinStage (request the stage and have a host accept it)",
+            media_code="not_on_stage",
+        )
+
+    async def answer_closed(self, peer: LivePeer, producer_id: str, offer_sdp: str | None) -> str | None:
+        """Answer a client's closeProducer for a producer the stage already closed.
+
+        Raises SfuError ``not_found_track_error`` when ``producer_id`` is not such a producer.
+        """
+        closed = self._stage_closed.get(peer.peer_id) or {}
+        transport_id = closed.pop(producer_id, None)
+        if transport_id is None:
+            raise SfuError("not_found_track_error", f"No producer {producer_id!r} of this peer")
+        sfu = self.plane.sfu
+        transport = sfu.transports.get(transport_id)
+        if not offer_sdp or transport is None:
+            return None
+        async with transport.lock:
+            return await sfu._answer(transport.pc, offer_sdp)
+
+    async def _close_media(self, room: Room, peer: LivePeer) -> None:
+        """Close every producer of a peer that left the stage and tell the others."""
+        sfu = self.plane.sfu
+        for producer in sfu.producers_of(peer.peer_id):
+            try:
+                await sfu.close_producer(peer.peer_id, producer.id, offer_sdp=None)
+            except SfuError:  # pragma: no cover - closed concurrently by the peer itself
+                continue
+            self._stage_closed.setdefault(peer.peer_id, {})[producer.id] = producer.transport_id
+            push = media_edge_pb2.PeerProducerCloseBroadcastResponse(
+                participant_id=peer.peer_id, producer_state=self.plane._producer_state(producer)
+            )
+            for other in room.media_members(exclude=peer.peer_id):
+                self.plane._conn(other).push(MediaEvent.PEER_PRODUCER_CLOSE_BROADCAST, push)
 
     # -- pin ---------------------------------------------------------------------------------------
     def _everyone(self, room: Room) -> list[LivePeer]:
@@ -280,6 +335,7 @@ class LiveHostFeatures:
             raise RequestError(404, f"No stage participant: {', '.join(missing)}")
         for target in targets:
             was_requested = target.stage == "REQUESTED_STAGE"
+            await self._close_media(room, target)
             self._set_stage(room, target, "OFF_STAGE", reply_to=frame if target is peer else None)
             if was_requested:
                 self._push_requests(room)

@@ -49,7 +49,9 @@ _INTERNAL_KEYS = frozenset(
 )
 
 BotId = Annotated[str, Field(description="Handle from bot_join")]
-SendAction = Literal["say", "chat", "image", "play", "show", "share", "stop", "interrupt"]
+SendAction = Literal[
+    "say", "chat", "image", "play", "show", "share", "stop", "interrupt", "stage_request", "stage_leave"
+]
 URL_CHARS = 300  # image and file URLs are shown whole (up to this), other event fields cut at 60
 
 
@@ -237,11 +239,44 @@ async def _image(bot: BotParticipant, path: Any, file: str, to: list[str] | None
     return f"sent image {file} to {_recipients(to)} ({url})"
 
 
+async def _stage(bot: BotParticipant, action: str) -> str:
+    """stage_request: ask for the stage, or join it once approved; stage_leave: leave it or cancel."""
+    stage = bot.stage
+    state = stage.state
+    if state is None:
+        raise ToolError("Not done: the bot's preset has no stage (only webinar-like presets have one).")
+    if action == "stage_leave":
+        if state == "off_stage":
+            return "not on the stage (nothing to leave)"
+        if state == "requested":
+            await stage.cancel()
+            return "cancelled its stage request"
+        await stage.leave()
+        return "left the stage (its audio, video and screenshare stopped)"
+    if state == "on_stage":
+        return "already on the stage"
+    if state == "approved" or stage.allowed:
+        await stage.join()
+        return "joined the stage: it may now say, play, show and share"
+    if state == "requested":
+        return "still waiting for a host to accept its stage request"
+    if await stage.request() == "approved":
+        await stage.join()
+        return "joined the stage: it may now say, play, show and share"
+    return "asked the hosts for the stage; once accepted (bot_status), stage_request again joins it"
+
+
 @tool_handler(action="send from the bot")
 async def bot_send(
     ctx: Ctx,
     bot_id: BotId,
-    action: Annotated[SendAction, Field(description="say: speak text (TTS); interrupt: cut speech")],
+    action: Annotated[
+        SendAction,
+        Field(
+            description="say: speak text (TTS); interrupt: cut speech; stage_request: ask for a "
+            "webinar stage, or join it once accepted; stage_leave: leave it or cancel the request"
+        ),
+    ],
     text: Annotated[
         str | None, Field(max_length=4000, description="say/chat: the text; interrupt: say it now")
     ] = None,
@@ -266,6 +301,8 @@ async def bot_send(
 
     deps = deps_of(ctx)
     bot = live_bot(deps, bot_id)
+    from realtimekit_mcp.bot.stage import StageError  # a live bot: the bot extra is installed
+
     if action in ("say", "chat") and not (text and text.strip()):
         raise ToolError(f"action={action} needs text.")
     if action in ("play", "show", "share", "image") and not file:
@@ -302,6 +339,8 @@ async def bot_send(
             path = media_file(deps.media_dir, file, IMAGE_SUFFIXES | VIDEO_SUFFIXES, "an image or video file")
             await bot.publish_screenshare(path)
             done = f"sharing {file} as the bot's screenshare"
+        elif action.startswith("stage_"):
+            done = await _stage(bot, action)
         elif action == "interrupt":
             if text and text.strip():
                 done = await _say(bot, text, interrupt=True)
@@ -314,6 +353,8 @@ async def bot_send(
         raise
     except MediaPathError as err:
         raise ToolError(f"Not done: {err}") from None
+    except StageError as err:
+        raise ToolError(f"Not done: {short(err, 250)} (bot_send action=stage_request).") from None
     except ValueError as err:  # undecodable media
         raise ToolError(f"Not done: {short(err, 200)}. Use another file.") from None
     except Exception as err:  # refused by the server, or the bot ended or is reconnecting under us
@@ -542,9 +583,11 @@ async def bot_status(
     media = [f"{kind}{' (paused)' if info.get('paused') else ''}" for kind, info in published.items()] or [
         "nothing"
     ]
+    stage = (st.get("stage") or {}).get("state")
     lines.append(
         f"publishing: {', '.join(media)}; audio queued {st['outgoing_audio_queued_seconds']:.1f} s"
         + ("; muted" if st.get("muted") else "")
+        + (f"; stage: {stage.replace('_', ' ')}" if stage else "")
     )
     if bot.state.value == "waitlisted":
         lines.append(waiting_message(bot_id, bot))
@@ -608,8 +651,8 @@ TOOLSET = Toolset(
             name="bot_send",
             title="Make a bot speak, chat, play or show",
             description=(
-                "Make a bot say text aloud, chat text or an image (to everyone or given participants), "
-                "play audio, show or screenshare an image/video (media dir files), stop or interrupt."
+                "Make a bot say text aloud, chat text or an image (to all or some), play audio, show or "
+                "screenshare an image/video (media dir files), stop, interrupt, or ask for/leave a stage."
             ),
             fn=bot_send,
             read_only=False,
