@@ -509,7 +509,7 @@ async def test_a_webinar_host_bot_accepts_and_denies_stage_requests(live: Live, 
         ann = await _join(client, meeting_id, "Ann", listen=False, preset="webinar_participant")
         ben = await _join(client, meeting_id, "Ben", listen=False, preset="webinar_participant")
         host_bot = live.bot(host["bot_id"])
-        for who in (ann, ben):  # a viewer asks for the stage (no bot tool does that: the web UI would)
+        for who in (ann, ben):  # raw requests, as the web UI sends them (test_bot_stage.py: bot_send)
             await live.bot(who["bot_id"])._require_sig().send(RoomEvent.REQUEST_STAGE_ACCESS)
             with anyio.fail_after(WAIT):
                 await host_bot.wait_event(
