@@ -202,3 +202,15 @@ async def test_stage_actions_need_a_joined_bot(live: Live) -> None:
     assert bot.stage.state is None  # not joined: nothing known yet
     with pytest.raises(RuntimeError):
         await bot.stage.request()
+
+
+async def test_a_preset_that_may_not_go_on_stage_is_refused_by_the_server(live: Live) -> None:
+    m = await live.meeting()
+    viewer = await guest(live, m, "viewer", "livestream_viewer")  # stage_access NOT_ALLOWED
+    with anyio.fail_after(20):
+        assert viewer.stage.state == "off_stage"
+        with pytest.raises(StageError, match="stage request refused by the server: .*stage_access"):
+            await viewer.stage.request()
+        assert viewer.stage.state == "off_stage" and own_stage_events(viewer) == []
+        with pytest.raises(StageError, match="has not approved"):
+            await viewer.stage.join()
