@@ -209,7 +209,7 @@ async def test_a_preset_that_may_not_go_on_stage_is_refused_by_the_server(live: 
     viewer = await guest(live, m, "viewer", "livestream_viewer")  # stage_access NOT_ALLOWED
     with anyio.fail_after(20):
         assert viewer.stage.state == "off_stage"
-        with pytest.raises(StageError, match="stage request refused by the server: .*stage_access"):
+        with pytest.raises(StageError, match=r"stage request refused by the server: .*stage_access"):
             await viewer.stage.request()
         assert viewer.stage.state == "off_stage" and own_stage_events(viewer) == []
         with pytest.raises(StageError, match="has not approved"):

@@ -25,7 +25,7 @@ async def _join(client: Client, meeting_id: str, name: str, **extra: Any) -> dic
     with anyio.fail_after(WAIT):
         joined = await call_ok(client, "bot_join", {"meeting_id": meeting_id, "name": name, **extra})
     assert joined.structured_content is not None
-    return dict(joined.structured_content)
+    return {**joined.structured_content, "text": text(joined)}
 
 
 async def _send(client: Client, bot_id: str, action: str, **extra: Any) -> str:
@@ -45,6 +45,8 @@ async def test_a_webinar_participant_bot_asks_joins_speaks_and_leaves_the_stage(
         meeting_id = await _meeting(client)
         host = await _join(client, meeting_id, "Host", preset="webinar_host")
         ann = await _join(client, meeting_id, "Ann", listen=False, preset="webinar_participant")
+        assert "it is off stage: bot_send action=stage_request before it speaks" in ann["text"], ann["text"]
+        assert "stage_request" not in host["text"]  # on the stage from the start
         ann_bot, host_bot = live.bot(ann["bot_id"]), live.bot(host["bot_id"])
         assert "; stage: on stage" in (await _status(client, host["bot_id"]))
         assert "; stage: off stage" in (await _status(client, ann["bot_id"]))

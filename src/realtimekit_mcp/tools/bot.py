@@ -178,9 +178,16 @@ async def bot_join(
             f"(bot_status shows when it has joined; a rejected bot ends). It stays {LIFETIME}.",
             out,
         )
+    stage = bot.stage.state
+    off_stage = (
+        f" Its preset has a stage and it is {stage.replace('_', ' ')}: bot_send action=stage_request "
+        "before it speaks, plays or shows."
+        if stage not in (None, "on_stage")
+        else ""
+    )
     return ToolOutput(
         f"Bot {bot_id} ('{bot.display_name}') joined meeting {meeting_id} as participant "
-        f"{bot.participant_id}; {hearing}. It stays {LIFETIME}. Next: bot_send, bot_status.",
+        f"{bot.participant_id}; {hearing}. It stays {LIFETIME}. Next: bot_send, bot_status.{off_stage}",
         out,
     )
 
