@@ -19,7 +19,8 @@ from realtimekit_mcp.protocol import livestreaming_pb2
 from realtimekit_mcp.protocol.events import RoomEvent
 
 from .conftest import Live
-from .test_host import guest
+from .test_host import guest, token
+from .test_live import _Dropper
 
 pytestmark = pytest.mark.anyio
 
@@ -214,3 +215,32 @@ async def test_a_preset_that_may_not_go_on_stage_is_refused_by_the_server(live: 
         assert viewer.stage.state == "off_stage" and own_stage_events(viewer) == []
         with pytest.raises(StageError, match="has not approved"):
             await viewer.stage.join()
+
+
+async def test_a_bot_that_reconnects_comes_back_off_the_stage_without_its_media(live: Live) -> None:
+    m = await live.meeting()
+    host = await guest(live, m, "host", "webinar_host")
+    dropper = _Dropper()
+    ann = BotParticipant(
+        await token(live, m, "ann", "webinar_participant"), live.config(connect=dropper), display_name="ann"
+    )
+    live.bots.append(ann)
+    with anyio.fail_after(40):
+        await ann.join()
+        await ann.stage.request()
+        await host.wait_event("stage_changed", where=stage_of(host, ann, "requested"))
+        await host.host.stage_accept()
+        await ann.wait_event("stage_changed", where=stage_of(ann, ann, "approved"))
+        await ann.stage.join()
+        await ann.play_continuous_tone()
+        await host.wait_audio(ann.participant_id, seconds=0.3)
+        cursor = ann.last_seq
+        dropper.drop_last()
+        await ann.wait_event("reconnected", after=cursor)
+        # The server starts the new connection off the stage: the bot does not offer its audio
+        # again (it would be refused and the rejoin fail), and says so.
+        assert ann.stage.state == "off_stage" and ann.status()["published"] == {}
+        (dropped,) = [e for e in ann.events_since(cursor) if e.type == "unpublished"]
+        assert dropped.data["kind"] == "audio" and dropped.data["reason"] == "off stage"
+        assert sfu_kinds(live, ann) == []
+        assert await ann.stage.request() == "requested"
