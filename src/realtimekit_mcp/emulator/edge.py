@@ -937,6 +937,9 @@ class LivePlane:
         request = parse_payload(frame, media_edge_pb2.ProducerToggleRequest)
         producer = self.sfu.producers.get(request.producer_id)
         if producer is None or producer.peer_id != peer.peer_id:
+            if self.host.closed_by_stage(peer, request.producer_id):  # its client cleaning up
+                conn.push(frame.event, media_edge_pb2.ProducerToggleResponse(), id=frame.id)
+                return
             raise SfuError("not_found_track_error", f"No producer {request.producer_id!r} of this peer")
         self.sfu.set_paused(producer, request.pause)
         if producer.kind == "audio" and not request.pause:

@@ -17,8 +17,9 @@
 * **Stage-gated media**: a peer whose preset has ``stage_enabled`` may produce audio, video or a
   screenshare only while ON_STAGE (else the media ERROR_RESPONSE ``not_on_stage``). When it leaves
   the stage (itself, or taken off by a host with ``leaveStage``), its producers close: the others get
-  ``peerProducerCloseBroadcast``. The SDK closes its own producers after its leaveStage (``stageLeft``);
-  a later ``closeProducer`` of such a producer is answered normally (the offer gets its answer).
+  ``peerProducerCloseBroadcast``. The SDK cleans up its own media after its leaveStage
+  (``stageLeft``): a later ``closeProducer`` of such a producer is answered normally (the offer
+  gets its answer) and a ``toggleProducer`` of it is acknowledged, without pushes to the others.
 """
 
 from __future__ import annotations
@@ -111,6 +112,10 @@ class LiveHostFeatures:
             f"produce {what} only after joinStage (request the stage and have a host accept it)",
             media_code="not_on_stage",
         )
+
+    def closed_by_stage(self, peer: LivePeer, producer_id: str) -> bool:
+        """True for a producer of the peer that the stage closed (its client may still pause it)."""
+        return producer_id in (self._stage_closed.get(peer.peer_id) or {})
 
     async def answer_closed(self, peer: LivePeer, producer_id: str, offer_sdp: str | None) -> str | None:
         """Answer a client's closeProducer for a producer the stage already closed.

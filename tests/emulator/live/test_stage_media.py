@@ -153,7 +153,13 @@ async def test_a_webinar_participant_produces_only_on_the_stage_and_its_media_cl
             assert got == RoomEvent.PEER_STAGE_STATUS_UPDATE
             assert sorted(await _wait_closed(host, 2)) == sorted([audio_id, share_id])
             assert sfu.producers_of(ann.peer_id) == []
-            # The SDK closes its producers itself after leaveStage: answered, not an error, no new push.
+            # The SDK cleans up its media itself after leaveStage: a pause is acknowledged and a
+            # close answered, not an error, and nothing new reaches the host.
+            await ann.request(
+                MediaEvent.TOGGLE_PRODUCER,
+                media_edge_pb2.ProducerToggleRequest(producer_id=audio_id, pause=True),
+                media_edge_pb2.ProducerToggleResponse,
+            )
             response = await _close(ann, audio_id, audio_mid)
             assert response.description.type == "answer" and "m=audio" in response.description.sdp
             await _close(ann, share_id, share_mid)
@@ -168,6 +174,7 @@ async def test_a_webinar_participant_produces_only_on_the_stage_and_its_media_cl
                 )
                 assert error["errorCode"] == "not_found_track_error", error
             assert len(_closed_ids(host)) == 2
+            assert host.pushes[MediaEvent.PEER_PRODUCER_TOGGLE_BROADCAST] == []
             # Off the stage again: refused again.
             request, _ = await _create_request(ann, ToneTrack())
             assert "not_on_stage" in await media_refused(ann, MediaEvent.PRODUCE, request)
