@@ -18,6 +18,7 @@ A reset of the emulator forgets both. This module has no HTTP imports: the route
 
 from __future__ import annotations
 
+import math
 import mimetypes
 import secrets
 import shutil
@@ -125,7 +126,13 @@ class ChatFileStore:
         return f"{self.backend.base_url}/_emulator/chat-files/{doc['id']}/{name}?expires={expires}&sig={sig}"
 
     def _verify(self, method: str, file_id: str, expires: str | None, sig: str | None) -> dict[str, Any]:
-        if not expires or not sig or not expires.isdigit() or len(expires) > 12:
+        if (
+            not expires
+            or not sig
+            or not (expires.isascii() and expires.isdigit())
+            or len(expires) > 12
+            or not sig.isascii()
+        ):
             raise Forbidden(
                 "Invalid or missing upload signature"
                 if method == "PUT"
@@ -159,7 +166,12 @@ class ChatFileStore:
         max_ttl = int(self.backend.config.download_url_ttl)
         if expiry is None:
             ttl = max_ttl
-        elif isinstance(expiry, bool) or not isinstance(expiry, int | float) or expiry <= 0:
+        elif (
+            isinstance(expiry, bool)
+            or not isinstance(expiry, int | float)
+            or not math.isfinite(expiry)
+            or expiry <= 0
+        ):
             raise BadRequest('"expiry" must be a positive number of seconds')
         else:
             ttl = max(MIN_GET_TTL, min(int(expiry), max_ttl))

@@ -166,8 +166,20 @@ async def test_chat_upload_needs_a_valid_token_of_that_meeting_and_a_valid_body(
             headers={"Authorization": f"Bearer {alice['token']}"},
         )
         assert not_json.status_code == 400
+        for number in (b"1e999", b"-1e999", b"NaN", b"Infinity"):  # Python's JSON reads all four
+            odd = await client.post(
+                "/v2/meetings/chat-upload",
+                content=b'{"roomUUID": "%s", "filename": "a.png", "expiry": %s}' % (meeting.encode(), number),
+                headers={"Authorization": f"Bearer {alice['token']}", "content-type": "application/json"},
+            )
+            assert odd.status_code == 400 and "expiry" in odd.json()["error"]["message"], (number, odd.text)
         unknown = await client.get(f"/_emulator/chat-files/{meeting}/x.png?expires=9999999999&sig=abc")
         assert unknown.status_code == 403
+        for query in ("expires=%C2%B2&sig=a", "expires=1&sig=%FF", "expires=%EF%BC%91&sig=abc"):
+            for method in ("GET", "PUT"):  # a superscript or full-width digit, a non-ASCII signature
+                odd = await client.request(method, f"/_emulator/chat-files/{meeting}/x.png?{query}")
+                assert odd.status_code == 403, (method, query, odd.text)
+                assert odd.json()["success"] is False
 
 
 async def test_a_preset_without_file_chat_cannot_get_upload_urls(live: LiveEmu) -> None:
