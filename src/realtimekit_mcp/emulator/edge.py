@@ -190,6 +190,8 @@ class LivePlane:
         elif notice == "peer.muted":
             self.peers_muted([str(data["peer_id"])])
         elif notice == "session.ended":
+            if data.get("meeting_id"):
+                self.state.forget_meeting(str(data["meeting_id"]).lower())
             self._soon(self._end_session_peers(str(data["session_id"])))
         elif notice == "emulator.reset":
             self._soon(self._reset())
@@ -437,6 +439,8 @@ class LivePlane:
         if peer.removed is not None:
             return
         peer.removed = reason
+        if reason not in (RemovalReason.LEFT, RemovalReason.REPLACED):
+            self.state.forget_entered(peer.peer_id)  # only a dropped connection may skip the waiting room
         room = self.state.room_of(peer)
         was_media = peer.media_complete
         was_room = peer.room_joined

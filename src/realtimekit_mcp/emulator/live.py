@@ -156,20 +156,32 @@ class LiveState:
     peers: dict[str, LivePeer] = field(default_factory=dict)
     accepted: dict[str, set[str]] = field(default_factory=dict)
     """Per meeting, the participants a host admitted once (``SKIP_ON_ACCEPT`` lets them in after)."""
-    entered: dict[str, str] = field(default_factory=dict)
-    """Peer id -> participant id of peers that joined the room or were admitted (the newest
-    :data:`ENTERED_LIMIT`): a reconnect naming one as ``oldPeerID`` skips the waiting room."""
+    entered: dict[str, tuple[str, str]] = field(default_factory=dict)
+    """Peer id -> (participant id, meeting id) of peers that joined the room or were admitted (the
+    newest :data:`ENTERED_LIMIT`): a reconnect naming one as ``oldPeerID`` skips the waiting room.
+    Only a dropped connection keeps that right: a kick, a rejection or the end of the session
+    forgets it (:meth:`forget_entered`, :meth:`forget_meeting`)."""
 
     def note_entered(self, peer: LivePeer) -> None:
         """Remember that ``peer`` got into the room (for a later reconnect)."""
         self.entered.pop(peer.peer_id, None)
-        self.entered[peer.peer_id] = peer.participant_id
+        self.entered[peer.peer_id] = (peer.participant_id, peer.meeting_id)
         while len(self.entered) > ENTERED_LIMIT:
             del self.entered[next(iter(self.entered))]
 
     def entered_before(self, old_peer_id: str, participant_id: str) -> bool:
         """Whether ``old_peer_id`` was a peer of this participant that got into the room."""
-        return bool(old_peer_id) and self.entered.get(old_peer_id) == participant_id
+        known = self.entered.get(old_peer_id) if old_peer_id else None
+        return known is not None and known[0] == participant_id
+
+    def forget_entered(self, peer_id: str) -> None:
+        """A peer was removed for good (kicked, rejected, meeting ended): no skipping the waiting room."""
+        self.entered.pop(peer_id, None)
+
+    def forget_meeting(self, meeting_id: str) -> None:
+        """The meeting's session ended: its peers wait again next time."""
+        for peer_id in [p for p, (_, m) in self.entered.items() if m == meeting_id]:
+            del self.entered[peer_id]
 
     def add(self, peer: LivePeer) -> Room:
         """Register a connected peer; returns its room."""

@@ -181,3 +181,52 @@ async def test_waiting_room_requests_are_refused_clearly_and_never_with_an_inter
     finally:
         for peer in (host, member, guest):
             await peer.close()
+
+
+async def test_only_a_dropped_connection_may_come_back_past_the_waiting_room(live: LiveEmu) -> None:
+    # A reconnect naming its old peer (oldPeerID) skips the waiting room; a kicked peer's does not.
+    meeting = await live.create_meeting()
+    lobby = await make_preset(live, "lobby_kick", waiting_room_type="ON_PRIVILEGED_USER_ENTRY")
+    host = await connect(live, meeting, "host", "group_call_host")
+    token = (await live.add_participant(meeting, "guest", "Guest", preset=lobby))["token"]
+    guest = RawPeer(live.ws_url, meeting, token)
+    sockets = [host, guest]
+
+    async def socket(old_peer_id: str | None = None) -> RawPeer:
+        peer = RawPeer(live.ws_url, meeting, token)
+        if old_peer_id:
+            peer.url += f"&oldPeerID={old_peer_id}"
+        sockets.append(peer)
+        await peer.connect()
+        return peer
+
+    try:
+        with anyio.fail_after(30):
+            await host.join("Host")
+            await guest.connect()
+            held = await room_join(guest, "Guest")
+            assert held.waitlisted
+            await raw_request(
+                host,
+                RoomEvent.ACCEPT_WAITING_ROOM_REQUESTS,
+                room_pb2.AcceptWaitingRoomRequests(user_ids=[held.user_id]),
+            )
+            await guest.wait_push(RoomEvent.WAITING_ROOM_REQUEST_ACCEPTED, room_pb2.PeerInfoResponse)
+            assert not (await room_join(guest, "Guest")).waitlisted
+            # The connection drops: the same participant naming the dropped peer comes straight back.
+            await guest.close()
+            back = await socket(guest.peer_id)
+            assert not (await room_join(back, "Guest")).waitlisted
+            # The host kicks it: naming the kicked peer no longer skips the waiting room.
+            await host.request(
+                RoomEvent.KICK,
+                room_pb2.RemoveParticipantsRequest(peer_ids=[back.peer_id]),
+                room_pb2.PeerInfoResponse,
+            )
+            await back.closed.wait()
+            assert back.close_code == 4000
+            again = await socket(back.peer_id)
+            assert (await room_join(again, "Guest")).waitlisted
+    finally:
+        for peer in sockets:
+            await peer.close()
