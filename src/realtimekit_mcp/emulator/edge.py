@@ -626,7 +626,9 @@ class LivePlane:
     async def _peer_info(self, conn: Connection, frame: Frame) -> None:
         wanted = parse_payload(frame, room_pb2.GetPeerInfoRequest).peer_id or conn.peer.peer_id
         other = self.state.peers.get(wanted)
-        if other is None or other.meeting_id != conn.peer.meeting_id:
+        outside = conn.peer.waitlisted or not conn.peer.room_joined
+        if other is None or other.meeting_id != conn.peer.meeting_id or (outside and other is not conn.peer):
+            # A peer outside the room (waiting, or not joined yet) learns about nobody but itself.
             raise RequestError(404, f"No peer {wanted} in this room")
         conn.push(frame.event, room_pb2.PeerInfoResponse(peer=self._peer_proto(other)), id=frame.id)
 
@@ -688,8 +690,10 @@ class LivePlane:
         )
 
     async def _chat_history(self, conn: Connection, frame: Frame) -> None:
-        room = self.state.room_of(conn.peer)
-        messages = [self._chat_proto(e) for e in room.history_for(conn.peer.peer_id)]
+        peer = conn.peer
+        room = self.state.room_of(peer)
+        inside = peer.room_joined and not peer.waitlisted  # the waiting room reads no chat
+        messages = [self._chat_proto(e) for e in room.history_for(peer.peer_id)] if inside else []
         conn.push(frame.event, chat_pb2.GetChatMessagesResponse(messages=messages), id=frame.id)
 
     def _check_chat(self, peer: LivePeer, scope: str, payload_type: int) -> None:

@@ -133,7 +133,12 @@ class LivePlugins:
 
     async def _get(self, conn: Connection, frame: Frame) -> None:
         request = parse_payload(frame, plugin_pb2.PluginStoreGetKeysRequest)
-        items = self._store(conn.peer, request.plugin_id, request.store_name)
+        peer = conn.peer
+        items = self._store(peer, request.plugin_id, request.store_name)
+        # The SDK reads the active plugins before it joins; other stores are the room's own data, and
+        # a peer in the waiting room reads none of them.
+        if peer.waitlisted or (not peer.room_joined and request.store_name != ACTIVE_PLUGINS_STORE):
+            items = {}
         wanted = {k.store_key for k in request.get_keys}
         response = plugin_pb2.PluginStoreResponse(
             plugin_id=request.plugin_id,

@@ -5,8 +5,8 @@ from __future__ import annotations
 import anyio
 import pytest
 
-from realtimekit_mcp.protocol import chat_pb2, media_edge_pb2, room_pb2
-from realtimekit_mcp.protocol.events import ChatEvent, MediaEvent, RoomEvent
+from realtimekit_mcp.protocol import chat_pb2, media_edge_pb2, plugin_pb2, room_pb2
+from realtimekit_mcp.protocol.events import ChatEvent, MediaEvent, PluginEvent, RoomEvent
 
 from .conftest import LiveEmu
 from .hostkit import connect, make_preset, media_refused, raw_request, refused, room_join, waitlist_of
@@ -229,4 +229,61 @@ async def test_only_a_dropped_connection_may_come_back_past_the_waiting_room(liv
             assert (await room_join(again, "Guest")).waitlisted
     finally:
         for peer in sockets:
+            await peer.close()
+
+
+async def test_a_peer_in_the_waiting_room_reads_no_chat_no_room_stores_and_nobody_else(live: LiveEmu) -> None:
+    meeting = await live.create_meeting()
+    lobby = await make_preset(live, "lobby_reads", waiting_room_type="ON_PRIVILEGED_USER_ENTRY")
+    host = await connect(live, meeting, "host", "group_call_host")
+    guest = await connect(live, meeting, "guest", lobby)
+    board = plugin_pb2.PluginStoreGetKeysRequest(plugin_id="wb", store_name="board")
+    try:
+        with anyio.fail_after(20):
+            await host.join("Host")
+            await host.send(
+                ChatEvent.SEND_MESSAGE_TO_ROOM, chat_pb2.SendChatMessageToRoomRequest(payload="secret plan")
+            )
+            await host.request(
+                PluginEvent.STORE_INSERT_KEYS,
+                plugin_pb2.PluginStoreInsertKeysRequest(
+                    plugin_id="wb",
+                    store_name="board",
+                    insert_keys=[plugin_pb2.StoreKeys(store_key="k", payload=b'"private note"')],
+                ),
+                plugin_pb2.PluginStoreResponse,
+            )
+            # Not joined yet, then waiting: nothing of the room is readable.
+            for stage in ("before the join request", "in the waiting room"):
+                if stage == "in the waiting room":
+                    held = await room_join(guest, "Guest")
+                    assert held.waitlisted
+                history = await guest.request(ChatEvent.GET_MESSAGES, None, chat_pb2.GetChatMessagesResponse)
+                assert list(history.messages) == [], stage
+                store = await guest.request(PluginEvent.STORE_GET_KEYS, board, plugin_pb2.PluginStoreResponse)
+                assert list(store.store_items) == [], stage
+                with pytest.raises(EdgeError, match="No peer"):
+                    await guest.request(
+                        RoomEvent.GET_PEER_INFO,
+                        room_pb2.GetPeerInfoRequest(peer_id=host.peer_id),
+                        room_pb2.PeerInfoResponse,
+                    )
+                me = await guest.request(
+                    RoomEvent.GET_PEER_INFO, room_pb2.GetPeerInfoRequest(), room_pb2.PeerInfoResponse
+                )
+                assert me.peer.peer_id == guest.peer_id
+            # Admitted and in: the room's chat and stores are there.
+            await raw_request(
+                host,
+                RoomEvent.ACCEPT_WAITING_ROOM_REQUESTS,
+                room_pb2.AcceptWaitingRoomRequests(user_ids=[held.user_id]),
+            )
+            await guest.wait_push(RoomEvent.WAITING_ROOM_REQUEST_ACCEPTED, room_pb2.PeerInfoResponse)
+            assert not (await room_join(guest, "Guest")).waitlisted
+            history = await guest.request(ChatEvent.GET_MESSAGES, None, chat_pb2.GetChatMessagesResponse)
+            assert [m.payload for m in history.messages] == ["secret plan"]
+            store = await guest.request(PluginEvent.STORE_GET_KEYS, board, plugin_pb2.PluginStoreResponse)
+            assert [(i.store_key, i.payload) for i in store.store_items] == [("k", b'"private note"')]
+    finally:
+        for peer in (host, guest):
             await peer.close()
