@@ -332,3 +332,50 @@ async def test_the_manager_hands_out_a_waitlisted_bot_and_keeps_its_rejection(li
             assert status["end_reason"] == "rejected from the waiting room by a host"
             with pytest.raises(RuntimeError, match="rejected"):
                 manager.live(bot_id)
+
+
+@pytest.mark.parametrize("drop_at", ["admission", "completion"])
+async def test_a_connection_lost_while_an_admitted_bot_joins_is_recovered_into_a_real_join(
+    live: Live, drop_at: str
+) -> None:
+    # The network fails just as the admission arrives (before the bot re-sends joinRoom) or while it
+    # completes its join: the supervisor reconnects, the server remembers the admission, and the bot
+    # ends up joined with its bookkeeping (joined event, joined_at), not failed; leave() then ends it.
+    m = await live.meeting()
+    lobby = await preset(live, f"lobby_{drop_at}", waiting_room_type="ON_PRIVILEGED_USER_ENTRY")
+    host = await live.bot(m, "host")
+    dropper = _Dropper()
+    ann = BotParticipant(await token(live, m, "ann", lobby), live.config(connect=dropper), display_name="ann")
+    live.bots.append(ann)
+    if drop_at == "admission":
+        finish = ann._finish_admission
+
+        async def drop_then_finish() -> None:
+            dropper.drop_last()
+            await finish()
+
+        ann._finish_admission = drop_then_finish  # type: ignore[method-assign]
+    else:
+        complete = ann._complete_join
+
+        async def drop_then_complete(me: Any) -> None:
+            if ann.state is BotState.WAITLISTED:
+                dropper.drop_last()
+            await complete(me)
+
+        ann._complete_join = drop_then_complete  # type: ignore[method-assign]
+    with anyio.fail_after(30):
+        await ann.join()
+        assert ann.state is BotState.WAITLISTED
+        await host.wait_event("waitlist_added")
+        cursor = ann.last_seq
+        await host.host.admit([ann.participant_id])
+        await ann.wait_event("joined", after=cursor)
+        assert ann.state is BotState.JOINED and ann.joined_at is not None
+        assert [e.type for e in ann.events_since(cursor) if e.type in ("joined", "failed")] == ["joined"]
+        assert ann.reconnects == 1
+        await host.wait_event(
+            "participant_joined", where=lambda e: e.data.get("participant_id") == ann.participant_id
+        )
+        await ann.leave()
+        assert ann.ended.done() and ann.state is BotState.LEFT

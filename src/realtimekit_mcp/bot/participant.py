@@ -53,6 +53,7 @@ from realtimekit_mcp.bot.signalling import (
     RequestError,
     SignallingClient,
     SignallingError,
+    SocketClosed,
     decode_token_claims,
     default_connect,
     fetch_ice_servers,
@@ -458,6 +459,8 @@ class BotParticipant:
         self._listener: Listener | None = None
         self._transcript: deque[tuple[int, TranscriptSegment]] = deque(maxlen=self.config.max_events)
         self._agent_listener: AgentListener | None = None
+        self._admission_pending = False
+        self._was_waitlisted = False
         self._reporting_activity = False
         self.roster = Roster(self)
         """The live participants view (joined, active speakers, waitlisted, pinned)."""
@@ -613,9 +616,11 @@ class BotParticipant:
             raise BotJoinError(reason) from None
         if waitlisted:
             self.state = BotState.WAITLISTED
+            self._was_waitlisted = True  # join() returned: a later failure is reported as an event
             self._emit(
                 "waitlisted", peer_id=self.peer_id, participant_id=self.participant_id, name=self.display_name
             )
+            self._admit_if_pending()
         else:
             self._joined()
         self._supervisor = asyncio.create_task(
@@ -715,10 +720,20 @@ class BotParticipant:
 
     def _on_admitted(self, frame: Frame) -> None:
         """A host let the bot in: join the room again (as the SDK does) and complete the join."""
+        if self.state in (BotState.JOINING, BotState.RECONNECTING):
+            # The acceptance overtook the end of our own join step: act on it once that step
+            # has set the state to WAITLISTED (see _admit_if_pending).
+            self._admission_pending = True
+            return
         if self.state is not BotState.WAITLISTED:
             return
         self._emit("admitted", peer_id=self.peer_id, participant_id=self.participant_id)
         self._spawn(self._finish_admission())
+
+    def _admit_if_pending(self) -> None:
+        pending, self._admission_pending = self._admission_pending, False
+        if pending and self.state is BotState.WAITLISTED:
+            self._on_admitted(Frame(event=RoomEvent.WAITING_ROOM_REQUEST_ACCEPTED, id=None, payload=None))
 
     async def _finish_admission(self) -> None:
         sig = self._require_sig()
@@ -735,6 +750,10 @@ class BotParticipant:
             if self.config.listen_via == "agent":
                 await self._start_agent_listen()
         except Exception as exc:
+            if sig.closed.done() or isinstance(exc, SocketClosed):
+                # The connection dropped under us: the supervisor reconnects, and the server, which
+                # remembers the admission, lets the bot straight in (see _supervise).
+                return
             if self.state is BotState.WAITLISTED:
                 self._spawn(
                     self._finish(BotState.FAILED, f"join after admission failed: {_join_failure(exc)}")
@@ -1512,8 +1531,17 @@ class BotParticipant:
             for peer_id in before - self._present:
                 self._peer_gone(peer_id)
             self.reconnects += 1
-            self.state = BotState.WAITLISTED if waitlisted else BotState.JOINED
             self._emit("reconnected", peer_id=self.peer_id, waitlisted=waitlisted)
+            if waitlisted:
+                self.state = BotState.WAITLISTED
+                self._admit_if_pending()
+            elif self.joined_at is None:
+                # Admitted while the connection was down (or during the rejoin): this is the join.
+                self._joined()
+                if self.config.listen_via == "agent" and self._agent_listener is None:
+                    await self._start_agent_listen()
+            else:
+                self.state = BotState.JOINED
 
     # ------------------------------------------------------------------ leave and clean-up
 
@@ -1588,7 +1616,7 @@ class BotParticipant:
             await self._http.aclose()
         if not self.ended.done():
             self.ended.set_result(self.end_reason)
-        if state is not BotState.FAILED or self.joined_at is not None:
+        if state is not BotState.FAILED or self.joined_at is not None or self._was_waitlisted:
             self._emit(
                 {
                     BotState.LEFT: "left",
