@@ -103,7 +103,8 @@ async def test_a_rest_created_poll_reaches_a_bot_which_votes_and_a_later_bot_loa
 
         dave = await joined_bot(live, meeting, "Dave", GUEST)
         loaded = await dave.wait_event("poll", where=lambda e: e.data["poll_id"] == rest_poll["id"])
-        assert loaded.data["votes"] == 1  # who voted is public; the counts are not, before voting
+        # Anonymous: nobody else is told who voted; hide_votes: no counts before voting.
+        assert loaded.data["votes"] == 0
         assert [o["count"] for o in dave.polls.get(rest_poll["id"])["options"]] == [None, None]
         assert [p["id"] for p in dave.polls.list()] == [rest_poll["id"]]
         assert [p["id"] for p in await dave.polls.refresh()] == [rest_poll["id"]]

@@ -47,8 +47,9 @@ def has_permission(plane: LivePlane, peer: LivePeer, group: str, key: str) -> bo
 def poll_proto(poll: Mapping[str, Any], *, viewer: str | None = None) -> polls_pb2.Poll:
     """The socket view of a stored poll for the participant ``viewer`` (None: everything visible).
 
-    Anonymous polls carry no voter names; ``hide_votes`` hides counts and votes from a viewer
-    that has neither voted nor created the poll.
+    Anonymous polls carry no voter names, and their ``votes`` (who voted) hold only the viewer
+    itself (else consecutive pushes would tell who picked what); ``hide_votes`` hides counts and
+    votes from a viewer that has neither voted nor created the poll.
     """
     voted = [str(v) for v in poll.get("voted") or []]
     creator = str(poll.get("created_by_user_id") or "")
@@ -61,7 +62,7 @@ def poll_proto(poll: Mapping[str, Any], *, viewer: str | None = None) -> polls_p
         question=str(poll["question"]),
         hide_votes=bool(poll.get("hide_votes")),
         anonymous=anonymous,
-        votes=voted,
+        votes=([viewer] if viewer in voted else []) if anonymous and viewer is not None else voted,
     )
     for option in poll["options"]:
         item = proto.options.add(text=str(option["text"]))

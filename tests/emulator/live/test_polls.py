@@ -138,9 +138,10 @@ async def test_anonymous_polls_never_name_voters_and_hidden_votes_show_only_afte
             mine = await vote(ann, secret.poll_id, 2)
             assert [o.count for o in mine.options] == [0, 0, 1]  # Ann voted: she sees the result
             assert all(len(o.votes) == 0 for o in mine.options)  # ... but no names
-            assert len(mine.votes) == 1  # who has voted is known (so a client knows it voted)
+            assert len(mine.votes) == 1 and mine.votes[0]  # Ann is told that she voted (her own id only)
             host_view = (await host.wait_push(PollEvent.VOTE_POLL, polls_pb2.UpdatePollResponse))[0].poll
             assert [o.count for o in host_view.options] == [0, 0, 1] and not host_view.options[2].votes
+            assert list(host_view.votes) == []  # anonymous: others are not told who voted
             ben_view = (await ben.wait_push(PollEvent.VOTE_POLL, polls_pb2.UpdatePollResponse))[0].poll
             assert not any(o.HasField("count") for o in ben_view.options)
             listed = await ben.request(PollEvent.GET_POLLS, None, polls_pb2.GetPollsResponse)
