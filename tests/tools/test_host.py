@@ -198,7 +198,8 @@ async def test_bad_moderation_requests_say_what_to_fix(live: Live, mode: str) ->
 
 
 async def test_a_bot_whose_preset_lacks_host_rights_is_refused_with_what_to_do(live: Live, mode: str) -> None:
-    async with connect(live.server, mode, elicitation_callback=accept) as client:
+    asked: list[str] = []
+    async with connect(live.server, mode, elicitation_callback=_asking("accept", asked)) as client:
         meeting_id = await _meeting(client)
         plain = await _join(client, meeting_id, "Plain", preset="group_call_participant")
         other = await _join(client, meeting_id, "Other")
@@ -206,7 +207,7 @@ async def test_a_bot_whose_preset_lacks_host_rights_is_refused_with_what_to_do(l
             await live.bot(plain["bot_id"]).wait_event(
                 "participant_joined", where=lambda e: e.data.get("name") == "Other"
             )
-        for action in ("pin", "kick"):
+        for action in ("pin", "kick", "reject"):
             result = await client.call_tool(
                 "bot_moderate",
                 {"bot_id": plain["bot_id"], "action": action, "participant_ids": [other["participant_id"]]},
@@ -214,6 +215,10 @@ async def test_a_bot_whose_preset_lacks_host_rights_is_refused_with_what_to_do(l
             message = text(result)
             assert result.is_error and "Not done: " in message, (action, message)
             assert "preset does not allow" in message and "bot_join without preset" in message, message
+        for action in ("kick_all", "mute_all"):
+            result = await client.call_tool("bot_moderate", {"bot_id": plain["bot_id"], "action": action})
+            assert result.is_error and "preset does not allow" in text(result), (action, text(result))
+        assert asked == []  # the user is never asked to confirm what the preset would refuse
         assert live.bot(other["bot_id"]).state.value == "joined"  # nobody was kicked
         poll = await client.call_tool(
             "bot_poll",

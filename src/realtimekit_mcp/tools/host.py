@@ -31,8 +31,14 @@ if TYPE_CHECKING:
 ModerateAction = Literal[
     "admit", "reject", "pin", "unpin", "mute", "mute_all", "kick", "kick_all", "stage_accept", "stage_deny"
 ]
-CONFIRMED_ACTIONS = frozenset({"reject", "kick", "kick_all", "mute_all"})
-"""Actions the user confirms first: they remove people or silence everyone."""
+CONFIRMED_RIGHTS = {
+    "reject": "accept_waiting_requests",
+    "kick": "kick_participant",
+    "kick_all": "kick_participant",
+    "mute_all": "disable_participant_audio",
+}
+"""Actions the user confirms first (they remove people or silence everyone), and the preset right each needs."""
+CONFIRMED_ACTIONS = frozenset(CONFIRMED_RIGHTS)
 TARGETED_ACTIONS = frozenset({"pin", "mute", "kick"})
 """Actions that need participant_ids (pin: exactly one)."""
 EVERYONE_ACTIONS = frozenset({"unpin", "mute_all", "kick_all"})
@@ -91,6 +97,13 @@ async def _confirm_moderate(
         return Confirm(confirm=True)
     bot = live_bot(deps_of(ctx), bot_id)  # an unknown or ended bot fails before anyone is asked
     _check_targets(action, participant_ids)
+    right = CONFIRMED_RIGHTS[action]
+    known_rights = bot.host.permissions()
+    if known_rights and not known_rights.get(right):  # nobody is asked about what will be refused
+        raise ToolError(
+            f"Not done: the bot's preset does not allow {right}, so {action} would be refused. "
+            f"To do this, {HOST_PRESET_HINT}."
+        )
     known = _names(bot)
     unknown = [i for i in participant_ids or [] if i not in known]
     if unknown:  # nobody is asked about people the bot cannot see
