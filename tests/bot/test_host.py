@@ -379,3 +379,23 @@ async def test_a_connection_lost_while_an_admitted_bot_joins_is_recovered_into_a
         )
         await ann.leave()
         assert ann.ended.done() and ann.state is BotState.LEFT
+
+
+async def test_a_host_that_reconnects_keeps_its_waiting_room_view_without_repeating_it(live: Live) -> None:
+    m = await live.meeting()
+    lobby = await preset(live, "lobby_host_drop", waiting_room_type="ON_PRIVILEGED_USER_ENTRY")
+    dropper = _Dropper()
+    host = await live.bot(m, "host", connect=dropper)
+    with anyio.fail_after(30):
+        ann = await guest(live, m, "ann", lobby)
+        assert ann.state is BotState.WAITLISTED
+        await host.wait_event("waitlist_added")
+        cursor = host.last_seq
+        dropper.drop_last()
+        await host.wait_event("reconnected", after=cursor)
+        assert waiting_names(host) == ["ann"]
+        changes = [e.type for e in host.events_since(cursor) if e.type.startswith("waitlist_")]
+        assert changes == []  # the same person still waits: nothing to report
+        await host.host.admit()
+        await ann.wait_event("joined")
+        assert waiting_names(host) == []

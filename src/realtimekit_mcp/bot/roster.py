@@ -127,7 +127,7 @@ class Roster(BotFeature):
         self._info.clear()
         self._stage.clear()
         self._pinned_peer = None
-        self._waitlist.clear()
+        # The waitlist is kept: after_join reloads it and reports only what changed meanwhile.
         self._stage_requests.clear()
 
     # ------------------------------------------------------------------ hooks from the bot
@@ -168,6 +168,8 @@ class Roster(BotFeature):
                     reply_timeout=5.0,
                 )
                 self._set_waitlist(listed)
+            elif self._waitlist:
+                self._set_waitlist(room_pb2.GetWaitingRoomRequests())
         with contextlib.suppress(Exception):
             if permissions.get("accept_stage_requests") and permissions.get("stage_enabled"):
                 requests = await sig.request(
