@@ -120,7 +120,11 @@ class HostControls(BotFeature):
             return []
         request = room_pb2.AcceptWaitingRoomRequests(user_ids=targets)
         self.bot.roster.note_decisions(targets, "admitted")
-        await self._call("admit", "admit", RoomEvent.ACCEPT_WAITING_ROOM_REQUESTS, request)
+        try:
+            await self._call("admit", "admit", RoomEvent.ACCEPT_WAITING_ROOM_REQUESTS, request)
+        except BaseException:
+            self.bot.roster.drop_decisions(targets)  # refused: a later removal is not this bot's doing
+            raise
         return targets
 
     async def reject(self, participant_ids: list[str] | None = None) -> list[str]:
@@ -131,7 +135,11 @@ class HostControls(BotFeature):
             return []
         request = room_pb2.DenyWaitingRoomRequests(user_ids=targets)
         self.bot.roster.note_decisions(targets, "rejected")
-        await self._call("reject", "reject", RoomEvent.DENY_WAITING_ROOM_REQUESTS, request)
+        try:
+            await self._call("reject", "reject", RoomEvent.DENY_WAITING_ROOM_REQUESTS, request)
+        except BaseException:
+            self.bot.roster.drop_decisions(targets)  # refused: a later removal is not this bot's doing
+            raise
         return targets
 
     # ------------------------------------------------------------------ pin

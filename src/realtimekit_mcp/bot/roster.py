@@ -192,6 +192,11 @@ class Roster(BotFeature):
         for participant_id in participant_ids:
             self._decisions[participant_id] = outcome
 
+    def drop_decisions(self, participant_ids: Iterable[str]) -> None:
+        """A decision noted with :meth:`note_decisions` was refused: forget it."""
+        for participant_id in participant_ids:
+            self._decisions.pop(participant_id, None)
+
     def note_pin_request(self) -> None:
         """This bot asked for the next pin change (reported as ``by`` the bot)."""
         self._pin_requested = True
