@@ -15,8 +15,6 @@ from realtimekit_mcp.bot.participant import BotEvent, BotParticipant
 from realtimekit_mcp.bot.stage import StageError
 from realtimekit_mcp.bot.tracks import color_bars
 from realtimekit_mcp.emulator.routes.client_api import live_plane
-from realtimekit_mcp.protocol import livestreaming_pb2
-from realtimekit_mcp.protocol.events import RoomEvent
 
 from .conftest import Live
 from .test_host import guest, token
@@ -144,9 +142,7 @@ async def test_a_host_taking_the_bot_off_the_stage_stops_its_media_and_it_can_co
 
         # The host takes Ann off the stage (leaveStage naming her, as the SDK's stage.kick does).
         cursor = ann.last_seq
-        await host._require_sig().request_frame(
-            RoomEvent.LEAVE_STAGE, livestreaming_pb2.LeaveStageRequest(user_ids=[ann.participant_id])
-        )
+        assert await host.host.stage_remove([ann.peer_id]) == [ann.participant_id]
         for kind in ("audio", "video"):
             await ann.wait_event("unpublished", after=cursor, where=lambda e, k=kind: e.data["kind"] == k)
         assert ann.stage.state == "off_stage" and ann.status()["published"] == {}

@@ -113,3 +113,50 @@ async def test_a_bot_without_a_stage_is_told_so(live: Live, mode: str) -> None:
             result = await client.call_tool("bot_send", {"bot_id": bot["bot_id"], "action": action})
             assert result.is_error and "preset has no stage" in text(result), text(result)
         assert "stage:" not in (await _status(client, bot["bot_id"]))
+
+
+async def test_a_host_bot_takes_a_speaker_off_the_stage_and_a_participant_may_not(
+    live: Live, mode: str
+) -> None:
+    async with connect(live.server, mode) as client:
+        meeting_id = await _meeting(client)
+        host = await _join(client, meeting_id, "Host", preset="webinar_host")
+        ann = await _join(client, meeting_id, "Ann", listen=False, preset="webinar_participant")
+        ann_bot, host_bot = live.bot(ann["bot_id"]), live.bot(host["bot_id"])
+        await _send(client, ann["bot_id"], "stage_request")
+        with anyio.fail_after(WAIT):
+            await host_bot.wait_event(
+                "stage_changed",
+                where=lambda e: (
+                    e.data.get("participant_id") == ann["participant_id"]
+                    and e.data.get("stage") == "requested"
+                ),
+            )
+        await call_ok(client, "bot_moderate", {"bot_id": host["bot_id"], "action": "stage_accept"})
+        with anyio.fail_after(WAIT):
+            await ann_bot.wait_event("stage_changed", where=lambda e: e.data.get("stage") == "approved")
+        assert "joined the stage" in await _send(client, ann["bot_id"], "stage_request")
+        await _send(client, ann["bot_id"], "play", file="tone.wav")
+        with anyio.fail_after(WAIT):
+            await host_bot.wait_audio(ann["participant_id"], seconds=0.3)
+
+        # Ann, a participant, may not take the host off the stage: the server refuses, and says why.
+        refused = await client.call_tool(
+            "bot_moderate",
+            {"bot_id": ann["bot_id"], "action": "stage_remove", "participant_ids": [host["participant_id"]]},
+        )
+        assert refused.is_error and "accept_stage_requests" in text(refused), text(refused)
+        missing = await client.call_tool("bot_moderate", {"bot_id": host["bot_id"], "action": "stage_remove"})
+        assert missing.is_error and "needs participant_ids" in text(missing), text(missing)
+
+        cursor = ann_bot.last_seq
+        removed = await call_ok(
+            client,
+            "bot_moderate",
+            {"bot_id": host["bot_id"], "action": "stage_remove", "participant_ids": [ann["participant_id"]]},
+        )
+        assert "off the stage" in text(removed) and ann["participant_id"] in text(removed), text(removed)
+        with anyio.fail_after(WAIT):
+            await ann_bot.wait_event("unpublished", after=cursor, where=lambda e: e.data["kind"] == "audio")
+        assert ann_bot.stage.state == "off_stage" and ann_bot.status()["published"] == {}
+        assert "; stage: off stage" in (await _status(client, ann["bot_id"]))

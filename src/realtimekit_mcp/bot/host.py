@@ -214,6 +214,27 @@ class HostControls(BotFeature):
         )
         return targets
 
+    async def stage_remove(self, participant_ids: list[str]) -> list[str]:
+        """Take participants off the stage (the SDK's ``stage.kick``); returns their participant ids.
+
+        Their media stops (the server closes their producers); they may ask for the stage again.
+        """
+        self.bot._require_joined()
+        if not participant_ids:
+            raise ValueError("stage_remove needs participant ids")
+        targets = []
+        for who in dict.fromkeys(participant_ids):
+            peer_id = self._peer(who)  # KeyError for someone not in the room
+            remote = self.bot.peers.get(peer_id)
+            targets.append(remote.user_id if remote is not None and remote.user_id else who)
+        await self._call(
+            "stage remove",
+            "stage",
+            RoomEvent.LEAVE_STAGE,
+            livestreaming_pb2.LeaveStageRequest(user_ids=targets),
+        )
+        return targets
+
     async def stage_deny(self, participant_ids: list[str] | None = None) -> list[str]:
         """Deny stage requests (None: every current request); returns their ids."""
         self.bot._require_joined()

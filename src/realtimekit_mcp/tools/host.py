@@ -29,7 +29,17 @@ if TYPE_CHECKING:
     from realtimekit_mcp.bot import BotParticipant
 
 ModerateAction = Literal[
-    "admit", "reject", "pin", "unpin", "mute", "mute_all", "kick", "kick_all", "stage_accept", "stage_deny"
+    "admit",
+    "reject",
+    "pin",
+    "unpin",
+    "mute",
+    "mute_all",
+    "kick",
+    "kick_all",
+    "stage_accept",
+    "stage_deny",
+    "stage_remove",
 ]
 CONFIRMED_RIGHTS = {
     "reject": "accept_waiting_requests",
@@ -39,7 +49,7 @@ CONFIRMED_RIGHTS = {
 }
 """Actions the user confirms first (they remove people or silence everyone), and the preset right each needs."""
 CONFIRMED_ACTIONS = frozenset(CONFIRMED_RIGHTS)
-TARGETED_ACTIONS = frozenset({"pin", "mute", "kick"})
+TARGETED_ACTIONS = frozenset({"pin", "mute", "kick", "stage_remove"})
 """Actions that need participant_ids (pin: exactly one)."""
 EVERYONE_ACTIONS = frozenset({"unpin", "mute_all", "kick_all"})
 """Actions without targets."""
@@ -49,7 +59,7 @@ HOST_PRESET_HINT = (
 
 ParticipantIds = Annotated[
     list[str] | None,
-    Field(description="Participant ids (bot_status); admit/reject/stage_*: omit for all pending"),
+    Field(description="Participant ids (bot_status); admit/reject/stage_accept/deny: omit for all pending"),
 ]
 
 
@@ -182,6 +192,10 @@ async def bot_moderate(
             done = _ids_line(
                 bot, "accepted onto the stage", await host.stage_accept(ids), "asked for the stage", names
             )
+        elif action == "stage_remove":
+            assert participant_ids is not None
+            removed = await host.stage_remove(participant_ids)
+            done = f"Took {_who(bot, removed, '', names)} off the stage (their media stops)."
         elif action == "stage_deny":
             done = _ids_line(
                 bot, "denied the stage", await host.stage_deny(ids), "asked for the stage", names
@@ -357,7 +371,8 @@ TOOLSET = Toolset(
             title="Moderate a meeting through a bot",
             description=(
                 "As a bot with host rights: admit or reject people waiting, pin, mute, kick, accept or deny "
-                "stage requests; reject, kick and the everyone actions ask the user to confirm."
+                "stage requests, take people off the stage; reject, kick and the everyone actions ask the "
+                "user to confirm."
             ),
             fn=bot_moderate,
             read_only=False,
