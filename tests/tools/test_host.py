@@ -380,6 +380,25 @@ async def test_an_image_chat_message_goes_round_trip_with_a_url(live: Live, mode
             result = await client.call_tool("bot_send", {"bot_id": a["bot_id"], "action": "image", **args})
             assert result.is_error and message in text(result), (args, text(result))
 
+        # Any other file goes as a file message (the web SDK's {link, name, size}).
+        notes = live.media / "notes.pdf"
+        notes.write_bytes(b"%PDF-1.4 minutes of the meeting")
+        attached = text(
+            await call_ok(
+                client, "bot_send", {"bot_id": a["bot_id"], "action": "attach", "file": "notes.pdf"}
+            )
+        )
+        assert "sent file notes.pdf to everyone (http://127.0.0.1:" in attached, attached
+        with anyio.fail_after(WAIT):
+            got = await live.bot(b["bot_id"]).wait_event("chat", where=lambda e: e.data.get("kind") == "file")
+        assert (got.data["file_name"], got.data["size"]) == ("notes.pdf", len(notes.read_bytes()))
+        assert await live.bot(b["bot_id"]).chat_files.fetch(got.data["url"]) == notes.read_bytes()
+        (live.media / "run.sh").write_text("echo hi")
+        odd = await client.call_tool(
+            "bot_send", {"bot_id": a["bot_id"], "action": "attach", "file": "run.sh"}
+        )
+        assert odd.is_error and "a document, image, audio or video file" in text(odd), text(odd)
+
 
 async def test_screenshare_and_pin_show_in_the_other_bots_participants_view(live: Live, mode: str) -> None:
     write_png(live.media / "slide.png", 64, 48)

@@ -21,6 +21,10 @@ MEDIA_ENV = "REALTIMEKIT_MEDIA_DIR"
 AUDIO_SUFFIXES = frozenset({".wav", ".ogg", ".oga", ".opus", ".mp3", ".flac", ".m4a", ".aac"})
 IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp"})
 VIDEO_SUFFIXES = frozenset({".mp4", ".webm", ".mkv", ".mov", ".avi"})
+DOCUMENT_SUFFIXES = frozenset(
+    {".pdf", ".txt", ".md", ".csv", ".json", ".docx", ".xlsx", ".pptx", ".odt", ".ods", ".odp", ".zip"}
+)
+"""Files a bot may attach to chat besides images, audio and video."""
 
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 

@@ -50,7 +50,17 @@ _INTERNAL_KEYS = frozenset(
 
 BotId = Annotated[str, Field(description="Handle from bot_join")]
 SendAction = Literal[
-    "say", "chat", "image", "play", "show", "share", "stop", "interrupt", "stage_request", "stage_leave"
+    "say",
+    "chat",
+    "image",
+    "attach",
+    "play",
+    "show",
+    "share",
+    "stop",
+    "interrupt",
+    "stage_request",
+    "stage_leave",
 ]
 URL_CHARS = 300  # image and file URLs are shown whole (up to this), other event fields cut at 60
 
@@ -234,16 +244,19 @@ def _recipients(to: list[str] | None) -> str:
 NOT_IN_ROOM = "Some of 'to' are not in the room: use participant ids from bot_status (participants)."
 
 
-async def _image(bot: BotParticipant, path: Any, file: str, to: list[str] | None) -> str:
+async def _image(
+    bot: BotParticipant, path: Any, file: str, to: list[str] | None, *, image: bool = True
+) -> str:
     from realtimekit_mcp.bot.chat_files import ChatFileError
 
     try:
-        url = await bot.chat_files.send_image(path, to=to)
+        send = bot.chat_files.send_image if image else bot.chat_files.send_file
+        url = await send(path, to=to)
     except KeyError:
         raise ToolError(NOT_IN_ROOM) from None
     except ChatFileError as err:
         raise ToolError(f"Not sent: {short(err, 200)}") from None
-    return f"sent image {file} to {_recipients(to)} ({url})"
+    return f"sent {'image' if image else 'file'} {file} to {_recipients(to)} ({url})"
 
 
 async def _stage(bot: BotParticipant, action: str) -> str:
@@ -289,7 +302,9 @@ async def bot_send(
     ] = None,
     file: Annotated[
         str | None,
-        Field(description="play: audio; image: image; show/share: image or video (media dir name)"),
+        Field(
+            description="play: audio; image: image; attach: any; show/share: image or video (media dir name)"
+        ),
     ] = None,
     to: Annotated[
         list[str] | None, Field(description="chat/image: participant ids (default: everyone)")
@@ -300,6 +315,7 @@ async def bot_send(
 ) -> ToolOutput:
     from realtimekit_mcp.server.media import (
         AUDIO_SUFFIXES,
+        DOCUMENT_SUFFIXES,
         IMAGE_SUFFIXES,
         VIDEO_SUFFIXES,
         MediaPathError,
@@ -312,7 +328,7 @@ async def bot_send(
 
     if action in ("say", "chat") and not (text and text.strip()):
         raise ToolError(f"action={action} needs text.")
-    if action in ("play", "show", "share", "image") and not file:
+    if action in ("play", "show", "share", "image", "attach") and not file:
         raise ToolError(f"action={action} needs file: a name in the media directory {deps.media_dir}.")
     try:
         if action == "say":
@@ -330,6 +346,11 @@ async def bot_send(
             done = await _image(
                 bot, media_file(deps.media_dir, file, IMAGE_SUFFIXES, "an image file"), file, to
             )
+        elif action == "attach":
+            assert file is not None
+            kinds = DOCUMENT_SUFFIXES | IMAGE_SUFFIXES | AUDIO_SUFFIXES | VIDEO_SUFFIXES
+            path = media_file(deps.media_dir, file, kinds, "a document, image, audio or video file")
+            done = await _image(bot, path, file, to, image=False)
         elif action == "play":
             assert file is not None
             path = media_file(deps.media_dir, file, AUDIO_SUFFIXES, "an audio file")
@@ -658,7 +679,7 @@ TOOLSET = Toolset(
             name="bot_send",
             title="Make a bot speak, chat, play or show",
             description=(
-                "Make a bot say text aloud, chat text or an image (to all or some), play audio, show or "
+                "Make a bot say text aloud, chat text, an image or a file (to all or some), play audio, show or "
                 "screenshare an image/video (media dir files), stop, interrupt, or ask for/leave a stage."
             ),
             fn=bot_send,
