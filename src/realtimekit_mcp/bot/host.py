@@ -8,7 +8,7 @@ joined bot (``RuntimeError`` otherwise, saying when it is still waiting in the w
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, Final
 
 from google.protobuf.message import Message
@@ -103,40 +103,56 @@ class HostControls(BotFeature):
             if entry is not None:
                 out.append(entry["participant_id"])
                 continue
-            try:
-                peer_id = self.bot._resolve_peer(who)
-            except KeyError:
-                raise KeyError(f"{who!r} is not in the room") from None
-            out.append(self.bot.peers[peer_id].user_id or peer_id)
+            out.append(self._participant_id(who))
         return out
+
+    def _participant_id(self, who: str) -> str:
+        """The participant id of someone in the room (or the bot), named by participant or peer id."""
+        try:
+            peer_id = self._peer(who)
+        except KeyError:
+            raise KeyError(f"{who!r} is not in the room") from None
+        remote = self.bot.peers.get(peer_id)
+        return remote.user_id if remote is not None and remote.user_id else who
 
     # ------------------------------------------------------------------ waiting room
 
     async def admit(self, participant_ids: list[str] | None = None) -> list[str]:
         """Let waitlisted participants in (None: everyone waiting); returns their participant ids."""
-        self.bot._require_joined()
-        targets = self._waiting(participant_ids)
-        if not targets and participant_ids is None and self.permissions().get("accept_waiting_requests"):
-            return []
-        request = room_pb2.AcceptWaitingRoomRequests(user_ids=targets)
-        self.bot.roster.note_decisions(targets, "admitted")
-        try:
-            await self._call("admit", "admit", RoomEvent.ACCEPT_WAITING_ROOM_REQUESTS, request)
-        except BaseException:
-            self.bot.roster.drop_decisions(targets)  # refused: a later removal is not this bot's doing
-            raise
-        return targets
+        return await self._decide_waiting(
+            participant_ids,
+            "admit",
+            "admitted",
+            RoomEvent.ACCEPT_WAITING_ROOM_REQUESTS,
+            room_pb2.AcceptWaitingRoomRequests,
+        )
 
     async def reject(self, participant_ids: list[str] | None = None) -> list[str]:
         """Turn waitlisted participants away (None: everyone waiting); returns their participant ids."""
+        return await self._decide_waiting(
+            participant_ids,
+            "reject",
+            "rejected",
+            RoomEvent.DENY_WAITING_ROOM_REQUESTS,
+            room_pb2.DenyWaitingRoomRequests,
+        )
+
+    async def _decide_waiting(
+        self,
+        participant_ids: list[str] | None,
+        action: str,
+        outcome: str,
+        event: int,
+        request_type: Callable[..., Message],
+    ) -> list[str]:
+        """Admit or reject (one request type each, both carrying ``user_ids``)."""
         self.bot._require_joined()
         targets = self._waiting(participant_ids)
         if not targets and participant_ids is None and self.permissions().get("accept_waiting_requests"):
             return []
-        request = room_pb2.DenyWaitingRoomRequests(user_ids=targets)
-        self.bot.roster.note_decisions(targets, "rejected")
+        self.bot.roster.note_decisions(targets, outcome)
         try:
-            await self._call("reject", "reject", RoomEvent.DENY_WAITING_ROOM_REQUESTS, request)
+            await self._call(action, action, event, request_type(user_ids=targets))
         except BaseException:
             self.bot.roster.drop_decisions(targets)  # refused: a later removal is not this bot's doing
             raise
@@ -202,16 +218,35 @@ class HostControls(BotFeature):
 
     async def stage_accept(self, participant_ids: list[str] | None = None) -> list[str]:
         """Let participants onto the stage (None: every current request); returns their ids."""
+        return await self._decide_stage(
+            participant_ids,
+            "stage accept",
+            RoomEvent.GRANT_STAGE_ACCESS,
+            livestreaming_pb2.GrantStageAccessRequest,
+        )
+
+    async def stage_deny(self, participant_ids: list[str] | None = None) -> list[str]:
+        """Deny stage requests (None: every current request); returns their ids."""
+        return await self._decide_stage(
+            participant_ids,
+            "stage deny",
+            RoomEvent.DENY_STAGE_ACCESS,
+            livestreaming_pb2.DenyStageAccessRequest,
+        )
+
+    async def _decide_stage(
+        self,
+        participant_ids: list[str] | None,
+        action: str,
+        event: int,
+        request_type: Callable[..., Message],
+    ) -> list[str]:
+        """Grant or deny stage requests (one request type each, both carrying ``user_ids``)."""
         self.bot._require_joined()
         targets = self._stage_requesters(participant_ids)
         if not targets and participant_ids is None and self.permissions().get("accept_stage_requests"):
             return []  # nothing to decide; without the right the server is asked, so the refusal shows
-        await self._call(
-            "stage accept",
-            "stage",
-            RoomEvent.GRANT_STAGE_ACCESS,
-            livestreaming_pb2.GrantStageAccessRequest(user_ids=targets),
-        )
+        await self._call(action, "stage", event, request_type(user_ids=targets))
         return targets
 
     async def stage_remove(self, participant_ids: list[str]) -> list[str]:
@@ -222,29 +257,11 @@ class HostControls(BotFeature):
         self.bot._require_joined()
         if not participant_ids:
             raise ValueError("stage_remove needs participant ids")
-        targets = []
-        for who in dict.fromkeys(participant_ids):
-            peer_id = self._peer(who)  # KeyError for someone not in the room
-            remote = self.bot.peers.get(peer_id)
-            targets.append(remote.user_id if remote is not None and remote.user_id else who)
+        targets = [self._participant_id(who) for who in dict.fromkeys(participant_ids)]
         await self._call(
             "stage remove",
             "stage",
             RoomEvent.LEAVE_STAGE,
             livestreaming_pb2.LeaveStageRequest(user_ids=targets),
-        )
-        return targets
-
-    async def stage_deny(self, participant_ids: list[str] | None = None) -> list[str]:
-        """Deny stage requests (None: every current request); returns their ids."""
-        self.bot._require_joined()
-        targets = self._stage_requesters(participant_ids)
-        if not targets and participant_ids is None and self.permissions().get("accept_stage_requests"):
-            return []  # nothing to decide; without the right the server is asked, so the refusal shows
-        await self._call(
-            "stage deny",
-            "stage",
-            RoomEvent.DENY_STAGE_ACCESS,
-            livestreaming_pb2.DenyStageAccessRequest(user_ids=targets),
         )
         return targets
