@@ -9,6 +9,7 @@ is decided here (:meth:`Room.room_members`, :meth:`Room.media_members`, :meth:`C
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -21,6 +22,7 @@ __all__ = [
     "LiveState",
     "RemovalReason",
     "Room",
+    "named_peers",
 ]
 
 ENTERED_LIMIT = 10_000
@@ -203,3 +205,11 @@ class LiveState:
             del room.peers[peer.peer_id]
             if not room.peers and not room.chat:
                 del self.rooms[peer.meeting_id]
+
+
+def named_peers(candidates: Iterable[LivePeer], ids: list[str]) -> tuple[list[LivePeer], list[str]]:
+    """The candidates that ``ids`` name (by participant id or peer id), and the ids naming none."""
+    wanted = set(ids)
+    found = [p for p in candidates if p.participant_id in wanted or p.peer_id in wanted]
+    known = {p.participant_id for p in found} | {p.peer_id for p in found}
+    return found, [i for i in dict.fromkeys(ids) if i not in known]

@@ -31,7 +31,7 @@ from realtimekit_mcp.protocol import livestreaming_pb2, media_edge_pb2, media_pb
 from realtimekit_mcp.protocol.events import MediaEvent, RoomEvent
 from realtimekit_mcp.protocol.framing import Frame, parse_payload
 
-from .live import LivePeer, Room
+from .live import LivePeer, Room, named_peers
 from .sfu import SfuError
 
 if TYPE_CHECKING:
@@ -239,13 +239,7 @@ class LiveHostFeatures:
         wanted = list(dict.fromkeys(i for i in ids if i))
         if not wanted:
             raise RequestError(400, "Name at least one participant (user_ids is empty)")
-        found = [
-            p
-            for p in room.room_members()
-            if p.stage in states and (p.participant_id in wanted or p.peer_id in wanted)
-        ]
-        known = {p.participant_id for p in found} | {p.peer_id for p in found}
-        missing = [i for i in wanted if i not in known]
+        found, missing = named_peers((p for p in room.room_members() if p.stage in states), wanted)
         if missing:
             raise RequestError(404, f"No stage request from: {', '.join(missing)}")
         return found
@@ -329,13 +323,7 @@ class LiveHostFeatures:
         others = [i for i in ids if i not in (peer.participant_id, peer.peer_id)]
         if others:
             self.plane._require(peer, "accept_stage_requests")
-        targets = [
-            p
-            for p in room.room_members()
-            if p.stage is not None and (p.participant_id in ids or p.peer_id in ids)
-        ]
-        known = {p.participant_id for p in targets} | {p.peer_id for p in targets}
-        missing = [i for i in ids if i not in known]
+        targets, missing = named_peers((p for p in room.room_members() if p.stage is not None), ids)
         if missing:
             raise RequestError(404, f"No stage participant: {', '.join(missing)}")
         for target in targets:

@@ -23,7 +23,7 @@ from realtimekit_mcp.protocol import room_pb2
 from realtimekit_mcp.protocol.events import RoomEvent
 from realtimekit_mcp.protocol.framing import Frame, parse_payload
 
-from .live import LivePeer, RemovalReason, Room
+from .live import LivePeer, RemovalReason, Room, named_peers
 
 if TYPE_CHECKING:
     from .edge import Connection, Handler, LivePlane
@@ -107,10 +107,7 @@ class LiveWaitingRoom:
         wanted = list(dict.fromkeys(i for i in ids if i))
         if not wanted:
             raise RequestError(400, "Name at least one waitlisted participant (user_ids is empty)")
-        waiting = room.waitlist()
-        found = [p for p in waiting if p.participant_id in wanted or p.peer_id in wanted]
-        known = {p.participant_id for p in found} | {p.peer_id for p in found}
-        missing = [i for i in wanted if i not in known]
+        found, missing = named_peers(room.waitlist(), wanted)
         if missing:
             raise RequestError(404, f"Not waiting in this meeting's waiting room: {', '.join(missing)}")
         return found
