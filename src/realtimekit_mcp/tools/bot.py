@@ -550,23 +550,20 @@ def _features_lines(bot: BotParticipant, st: dict[str, Any]) -> list[str]:
     return lines
 
 
-def participants_link(bot_id: str) -> ResourceLink:
-    """The ``realtimekit://`` link that ``resources/read`` serves for a bot's participants view."""
-    return ResourceLink(
-        type="resource_link",
-        uri=f"realtimekit://bots/{bot_id}/participants",
-        name=f"participants seen by {bot_id}",
-        mime_type="application/json",
-    )
+_BOT_VIEWS = {
+    "participants": ("participants seen by", "application/json"),
+    "transcript": ("live transcript of", "text/plain"),
+}
 
 
-def transcript_link(bot_id: str) -> ResourceLink:
-    """The ``realtimekit://`` link that ``resources/read`` serves for a bot's live transcript."""
+def bot_link(bot_id: str, view: Literal["participants", "transcript"]) -> ResourceLink:
+    """The ``realtimekit://bots/{bot_id}/{view}`` link that ``resources/read`` serves."""
+    name, mime_type = _BOT_VIEWS[view]
     return ResourceLink(
         type="resource_link",
-        uri=f"realtimekit://bots/{bot_id}/transcript",
-        name=f"live transcript of {bot_id}",
-        mime_type="text/plain",
+        uri=f"realtimekit://bots/{bot_id}/{view}",
+        name=f"{name} {bot_id}",
+        mime_type=mime_type,
     )
 
 
@@ -633,11 +630,11 @@ async def bot_status(
     )
     lines.extend(event_line(e) for e in events)
     said = transcript_lines(bot)
-    links: list[ResourceLink] = [] if bot.state.terminal else [participants_link(bot_id)]
+    links: list[ResourceLink] = [] if bot.state.terminal else [bot_link(bot_id, "participants")]
     if said:
         lines.append(f"transcript (last {min(len(said), TRANSCRIPT_TAIL)} of {len(said)} lines):")
         lines.extend(said[-TRANSCRIPT_TAIL:])
-        links.append(transcript_link(bot_id))
+        links.append(bot_link(bot_id, "transcript"))
     return ToolOutput("\n".join(lines), links=links)
 
 

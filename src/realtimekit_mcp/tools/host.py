@@ -142,6 +142,13 @@ async def _confirm_moderate(
     return ask(question)
 
 
+def _refused(err: Exception) -> ToolError:
+    """A server refusal as a ToolError; a missing preset right also says how to get it."""
+    text = short(err, 240)
+    hint = f" To do this, {HOST_PRESET_HINT}." if "allow" in text else ""
+    return ToolError(f"Not done: {text}.{hint}")
+
+
 def _host_error(bot_id: str, bot: BotParticipant, err: Exception) -> ToolError:
     """A ToolError for what a host action raised (refusal, unknown participant, ended bot)."""
     from realtimekit_mcp.bot.host import HostActionError
@@ -237,9 +244,7 @@ def _poll_error(bot_id: str, bot: BotParticipant, err: Exception, poll_id: str |
     from realtimekit_mcp.bot.polls import PollError
 
     if isinstance(err, PollError):
-        text = short(err, 240)
-        hint = f" To do this, {HOST_PRESET_HINT}." if "allow" in text else ""
-        return ToolError(f"Not done: {text}.{hint}")
+        return _refused(err)
     if isinstance(err, KeyError):
         return ToolError(f"Unknown poll {poll_id!r}: bot_poll action=list shows the polls and their ids.")
     return action_error(bot_id, bot, err)
@@ -343,9 +348,7 @@ async def bot_plugin(
     except ToolError:
         raise
     except PluginError as err:
-        text = short(err, 240)
-        hint = f" To do this, {HOST_PRESET_HINT}." if "allow" in text else ""
-        raise ToolError(f"Not done: {text}.{hint}") from None
+        raise _refused(err) from None
     except Exception as err:
         raise action_error(bot_id, bot, err) from None
     active = {str(a.get("id")): a for a in plugins.active()}
