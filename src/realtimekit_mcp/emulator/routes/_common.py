@@ -122,19 +122,24 @@ def guard_control_plane(request: Request, backend: EmulatorBackend) -> None:
         authenticate(request, backend)
 
 
-async def read_body(request: Request, limit: int) -> Any:
-    """Parse the JSON body (empty means ``{}``); 413 past ``limit`` bytes, 400 when malformed."""
-    declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > limit:
-        raise PayloadTooLarge(f"Request body is larger than the limit of {limit} bytes")
+async def read_capped(request: Request, limit: int, what: str = "Request body") -> bytes:
+    """The raw body, streamed; 413 (naming ``what``) as soon as it passes ``limit`` bytes."""
     chunks: list[bytes] = []
     size = 0
     async for chunk in request.stream():
         size += len(chunk)
         if size > limit:
-            raise PayloadTooLarge(f"Request body is larger than the limit of {limit} bytes")
+            raise PayloadTooLarge(f"{what} is larger than the limit of {limit} bytes")
         chunks.append(chunk)
-    raw = b"".join(chunks)
+    return b"".join(chunks)
+
+
+async def read_body(request: Request, limit: int) -> Any:
+    """Parse the JSON body (empty means ``{}``); 413 past ``limit`` bytes, 400 when malformed."""
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise PayloadTooLarge(f"Request body is larger than the limit of {limit} bytes")
+    raw = await read_capped(request, limit)
     if not raw.strip():
         return {}
     try:

@@ -22,8 +22,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from ..chat_files import IMAGE_TYPES, ChatFileStore
-from ..errors import PayloadTooLarge
-from ._common import backend_of, bearer_token, read_body
+from ._common import backend_of, bearer_token, read_body, read_capped
 
 __all__ = ["chat_files_of", "chat_files_routes"]
 
@@ -50,24 +49,13 @@ async def chat_upload(request: Request) -> Response:
     return JSONResponse({"success": True, "data": data})
 
 
-async def _read_capped(request: Request, limit: int) -> bytes:
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise PayloadTooLarge(f"Chat file is larger than the limit of {limit} bytes")
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
 async def put_file(request: Request) -> Response:
     """``PUT put_location``: store the uploaded bytes."""
     store = chat_files_of(request.app)
     file_id = str(request.path_params["file_id"])
     expires, sig = request.query_params.get("expires"), request.query_params.get("sig")
     store.check_put(file_id, expires, sig, request.headers.get("content-length"))
-    data = await _read_capped(request, store.max_bytes)
+    data = await read_capped(request, store.max_bytes, "Chat file")
     await run_in_threadpool(store.put, file_id, expires, sig, request.headers.get("content-type"), data)
     return Response(status_code=200)
 
