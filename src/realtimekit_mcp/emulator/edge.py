@@ -572,6 +572,11 @@ class LivePlane:
         permissions = (preset or {}).get("permissions") or {}
         return permissions if isinstance(permissions, dict) else {}
 
+    def allows(self, peer: LivePeer, group: str, key: str) -> bool:
+        """Whether the peer's preset grants ``permissions[group][key]`` (``polls``, ``plugins``, ...)."""
+        section = self.permissions(peer).get(group)
+        return isinstance(section, dict) and bool(section.get(key))
+
     # -- room events -----------------------------------------------------------------------------
     async def _room_join(self, conn: Connection, frame: Frame) -> None:
         parse_payload(frame, room_pb2.JoinRoomRequest)

@@ -30,7 +30,6 @@ from realtimekit_mcp.protocol.events import PluginEvent
 from realtimekit_mcp.protocol.framing import Frame, parse_payload
 
 from .live import LivePeer
-from .live_polls import has_permission
 
 if TYPE_CHECKING:
     from .edge import Connection, Handler, LivePlane
@@ -170,7 +169,7 @@ class LivePlugins:
                     item = StoreItem(entry.store_key, peer.peer_id, now, b"null")
                     planned.append((entry.store_key, None, item))
                     continue
-                if not has_permission(self.plane, peer, "plugins", "can_start"):
+                if not self.plane.allows(peer, "plugins", "can_start"):
                     raise RequestError(
                         403,
                         "The preset of this participant does not allow starting plugins (plugins.can_start)",
@@ -233,7 +232,7 @@ class LivePlugins:
     def _may_close(self, peer: LivePeer, plugin: dict[str, Any], existing: StoreItem | None) -> None:
         from .edge import RequestError
 
-        if has_permission(self.plane, peer, "plugins", "can_close"):
+        if self.plane.allows(peer, "plugins", "can_close"):
             return
         if existing is not None and _json_object(existing.payload).get("enabledBy") == peer.peer_id:
             return  # the SDK lets whoever activated a plugin close it

@@ -31,17 +31,9 @@ from .live import LivePeer
 if TYPE_CHECKING:
     from .edge import Connection, Handler, LivePlane
 
-__all__ = ["LivePolls", "has_permission", "poll_proto"]
+__all__ = ["LivePolls", "poll_proto"]
 
 logger = logging.getLogger(__name__)
-
-
-def has_permission(plane: LivePlane, peer: LivePeer, group: str, key: str) -> bool:
-    """Whether the peer's preset grants ``permissions[group][key]``."""
-    preset = plane.backend.store.get("preset", peer.preset_id) if peer.preset_id else None
-    permissions = (preset or {}).get("permissions") or {}
-    section = permissions.get(group)
-    return isinstance(section, Mapping) and bool(section.get(key))
 
 
 def poll_proto(poll: Mapping[str, Any], *, viewer: str | None = None) -> polls_pb2.Poll:
@@ -95,7 +87,7 @@ class LivePolls:
         from .edge import RequestError
 
         self.plane._need_room(peer)
-        if not has_permission(self.plane, peer, "polls", key):
+        if not self.plane.allows(peer, "polls", key):
             raise RequestError(403, f"The preset of this participant does not allow {action} (polls.{key})")
         if peer.session_id is None:  # pragma: no cover - a room join always lands in a session
             raise RequestError(409, "Join the room (joinRoom) first")
@@ -168,7 +160,7 @@ class LivePolls:
             if conn is None or conn.peer is not member:
                 continue
             mine = requester is not None and conn is requester
-            if not mine and not has_permission(self.plane, member, "polls", "can_view"):
+            if not mine and not self.plane.allows(member, "polls", "can_view"):
                 continue
             message = polls_pb2.UpdatePollResponse(poll=poll_proto(poll, viewer=member.participant_id))
             conn.push(event, message, id=request_id if mine else None)
