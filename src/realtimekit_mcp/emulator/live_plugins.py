@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 
@@ -155,58 +156,78 @@ class LivePlugins:
         self._store(peer, request.plugin_id, request.store_name)
         if not request.insert_keys or len(request.insert_keys) > MAX_KEYS_PER_REQUEST:
             raise RequestError(400, f"storeInsertKeys needs 1 to {MAX_KEYS_PER_REQUEST} keys")
+        current = self._keep(peer, request.plugin_id, request.store_name)
+        if request.store_name == ACTIVE_PLUGINS_STORE:
+            changes = self._switch_plugins(peer, current, request.insert_keys)
+        else:
+            changes = self._write_keys(peer, current, request.insert_keys)
+        self._broadcast(conn, frame, request.plugin_id, request.store_name, changes)
+
+    def _switch_plugins(
+        self, peer: LivePeer, current: dict[str, StoreItem], entries: Sequence[plugin_pb2.StoreKeys]
+    ) -> list[StoreItem]:
+        """Activate (JSON payload) or deactivate (null) plugins in ``__rtk_plugins__``: all or none."""
+        from .edge import RequestError
+
         now = _now()
         changes: list[StoreItem] = []
-        if request.store_name == ACTIVE_PLUGINS_STORE:
-            current = self._keep(peer, request.plugin_id, request.store_name)
-            planned: list[tuple[str, StoreItem | None, StoreItem]] = []
-            for entry in request.insert_keys:
-                plugin = self._plugin(peer.meeting_id, entry.store_key)
-                payload = _json_value(entry.payload if entry.HasField("payload") else b"")
-                existing = current.get(entry.store_key)
-                if payload is None:  # deactivation (SDK 2.0.2 sets the key to null)
-                    self._may_close(peer, plugin, existing)
-                    item = StoreItem(entry.store_key, peer.peer_id, now, b"null")
-                    planned.append((entry.store_key, None, item))
-                    continue
-                if not self.plane.allows(peer, "plugins", "can_start"):
-                    raise RequestError(
-                        403,
-                        "The preset of this participant does not allow starting plugins (plugins.can_start)",
-                    )
-                data = payload if isinstance(payload, dict) else {}
-                data = {
-                    "name": str(data.get("name") or plugin.get("name") or ""),
-                    "icon": str(data.get("icon") or ""),
-                    "id": entry.store_key,
-                    "enabledBy": peer.peer_id,
-                }
-                if existing is not None:
-                    continue  # already active: nothing changes
-                item = StoreItem(entry.store_key, peer.peer_id, now, json.dumps(data).encode())
-                planned.append((entry.store_key, item, item))
-            for key, kept, pushed in planned:  # all checked: apply together
-                if kept is None:
-                    if current.pop(key, None) is None:
-                        continue  # was not active
-                else:
-                    current[key] = kept
-                changes.append(pushed)
-        else:
-            current = self._keep(peer, request.plugin_id, request.store_name)
-            fresh = {e.store_key for e in request.insert_keys} - set(current)
-            if len(current) + len(fresh) > MAX_ITEMS_PER_STORE:
-                raise RequestError(400, f"A store holds at most {MAX_ITEMS_PER_STORE} keys")
-            for entry in request.insert_keys:
-                if not entry.store_key:
-                    raise RequestError(400, "Every store key needs a name")
-                if len(entry.payload) > MAX_PAYLOAD_BYTES:
-                    raise RequestError(400, f"A store payload is at most {MAX_PAYLOAD_BYTES} bytes")
-            for entry in request.insert_keys:
-                item = StoreItem(entry.store_key, peer.peer_id, now, bytes(entry.payload))
-                current[entry.store_key] = item
-                changes.append(item)
-        self._broadcast(conn, frame, request.plugin_id, request.store_name, changes)
+        planned: list[tuple[str, StoreItem | None, StoreItem]] = []
+        for entry in entries:
+            plugin = self._plugin(peer.meeting_id, entry.store_key)
+            payload = _json_value(entry.payload if entry.HasField("payload") else b"")
+            existing = current.get(entry.store_key)
+            if payload is None:  # deactivation (SDK 2.0.2 sets the key to null)
+                self._may_close(peer, plugin, existing)
+                item = StoreItem(entry.store_key, peer.peer_id, now, b"null")
+                planned.append((entry.store_key, None, item))
+                continue
+            if not self.plane.allows(peer, "plugins", "can_start"):
+                raise RequestError(
+                    403,
+                    "The preset of this participant does not allow starting plugins (plugins.can_start)",
+                )
+            data = payload if isinstance(payload, dict) else {}
+            data = {
+                "name": str(data.get("name") or plugin.get("name") or ""),
+                "icon": str(data.get("icon") or ""),
+                "id": entry.store_key,
+                "enabledBy": peer.peer_id,
+            }
+            if existing is not None:
+                continue  # already active: nothing changes
+            item = StoreItem(entry.store_key, peer.peer_id, now, json.dumps(data).encode())
+            planned.append((entry.store_key, item, item))
+        for key, kept, pushed in planned:  # all checked: apply together
+            if kept is None:
+                if current.pop(key, None) is None:
+                    continue  # was not active
+            else:
+                current[key] = kept
+            changes.append(pushed)
+        return changes
+
+    @staticmethod
+    def _write_keys(
+        peer: LivePeer, current: dict[str, StoreItem], entries: Sequence[plugin_pb2.StoreKeys]
+    ) -> list[StoreItem]:
+        """Write keys of a plain room store: all checked first, then all written."""
+        from .edge import RequestError
+
+        fresh = {e.store_key for e in entries} - set(current)
+        if len(current) + len(fresh) > MAX_ITEMS_PER_STORE:
+            raise RequestError(400, f"A store holds at most {MAX_ITEMS_PER_STORE} keys")
+        for entry in entries:
+            if not entry.store_key:
+                raise RequestError(400, "Every store key needs a name")
+            if len(entry.payload) > MAX_PAYLOAD_BYTES:
+                raise RequestError(400, f"A store payload is at most {MAX_PAYLOAD_BYTES} bytes")
+        now = _now()
+        changes: list[StoreItem] = []
+        for entry in entries:
+            item = StoreItem(entry.store_key, peer.peer_id, now, bytes(entry.payload))
+            current[entry.store_key] = item
+            changes.append(item)
+        return changes
 
     async def _delete(self, conn: Connection, frame: Frame) -> None:
         from .edge import RequestError
