@@ -3,29 +3,17 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import anyio
-import av
 import pytest
 
 from realtimekit_mcp.bot.chat_files import ChatFileError
 from realtimekit_mcp.bot.participant import BotEvent
-from realtimekit_mcp.bot.tracks import color_bars
 
+from ..media_files import write_png
 from .conftest import Live
 
 pytestmark = pytest.mark.anyio
-
-
-def write_png(path: Path, width: int = 32, height: int = 24) -> bytes:
-    """A real PNG (colour bars) at ``path``; returns its bytes."""
-    with av.open(str(path), "w", format="image2") as container:
-        png: Any = container.add_stream("png")
-        png.width, png.height, png.pix_fmt = width, height, "rgb24"
-        for packet in png.encode(color_bars(width, height).reformat(format="rgb24")):
-            container.mux(packet)
-    return path.read_bytes()
 
 
 def is_image(event: BotEvent) -> bool:

@@ -23,18 +23,10 @@ from realtimekit_mcp.emulator.routes.client_api import live_plane
 from realtimekit_mcp.protocol import media_pb2
 
 from ..emulator.live.rawpeer import RawPeer
+from ..media_files import write_png
 from .conftest import Live
 
 pytestmark = pytest.mark.anyio
-
-
-def write_png(path: Path, width: int = 64, height: int = 48) -> Path:
-    with av.open(str(path), "w", format="image2") as container:
-        png: Any = container.add_stream("png")
-        png.width, png.height, png.pix_fmt = width, height, "rgb24"
-        for packet in png.encode(color_bars(width, height).reformat(format="rgb24")):
-            container.mux(packet)
-    return path
 
 
 def write_webm(path: Path, width: int = 96, height: int = 64, frames: int = 5) -> Path:
@@ -68,7 +60,8 @@ def video_added_by(bot: BotParticipant) -> Any:
 async def test_an_image_screenshare_is_flagged_for_the_other_bot_carries_frames_and_stops(
     live: Live, tmp_path: Path
 ) -> None:
-    image = write_png(tmp_path / "slide.png")
+    image = tmp_path / "slide.png"
+    write_png(image, 64, 48)
     m = await live.meeting()
     a = await live.bot(m, "alice")
     b = await live.bot(m, "bob")
@@ -110,7 +103,8 @@ async def test_a_video_file_screenshare_runs_beside_the_camera_and_only_it_is_fl
     live: Live, tmp_path: Path
 ) -> None:
     clip = write_webm(tmp_path / "demo.webm")
-    camera = write_png(tmp_path / "face.png", 32, 32)
+    camera = tmp_path / "face.png"
+    write_png(camera, 32, 32)
     m = await live.meeting()
     a = await live.bot(m, "alice")
     b = await live.bot(m, "bob")
@@ -148,7 +142,8 @@ async def test_a_video_file_screenshare_runs_beside_the_camera_and_only_it_is_fl
 async def test_a_preset_that_may_not_share_its_screen_is_refused_and_nothing_is_shared(
     live: Live, tmp_path: Path
 ) -> None:
-    image = write_png(tmp_path / "slide.png")
+    image = tmp_path / "slide.png"
+    write_png(image, 64, 48)
     presets = (await live.rest("GET", "/presets")).json()["data"]
     host = next(p for p in presets if p["name"] == "group_call_host")
     patch = {"permissions": {"media": {"screenshare": {"can_produce": "NOT_ALLOWED"}}}}

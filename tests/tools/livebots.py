@@ -1,12 +1,8 @@
 """Support for bot tool tests: an MCP server on a standalone loopback emulator (real WebSocket +
-WebRTC on 127.0.0.1), a tone WAV and a PNG for the media directory."""
+WebRTC on 127.0.0.1) with a tone WAV in its media directory."""
 
 from __future__ import annotations
 
-import math
-import struct
-import wave
-import zlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -17,43 +13,13 @@ import httpx
 
 from realtimekit_mcp.config import BackendSettings, ServerSettings
 from realtimekit_mcp.server.app import RealtimeKitMCP, build_server
+from tests.media_files import write_tone_wav
 
 ACCOUNT = "0123456789abcdef0123456789abcdef"
 APP = "fedcba9876543210fedcba9876543210"
 TOKEN = "bot-tool-tests-api-token-000000001"
 TEST_SPEECH = {"tts": "test", "stt": "test", "vad": "test"}  # deterministic engines: tones <-> exact text
 WAIT = 20.0  # bound for anything that crosses the network (join, media, chat)
-
-
-def write_tone_wav(path: Path, seconds: float = 1.0, frequency: float = 440.0) -> None:
-    """A 48 kHz mono 16-bit sine tone."""
-    rate = 48_000
-    frames = b"".join(
-        struct.pack("<h", int(12_000 * math.sin(2 * math.pi * frequency * i / rate)))
-        for i in range(int(rate * seconds))
-    )
-    with wave.open(str(path), "wb") as out:
-        out.setnchannels(1)
-        out.setsampwidth(2)
-        out.setframerate(rate)
-        out.writeframes(frames)
-
-
-def write_png(path: Path, width: int = 32, height: int = 24) -> bytes:
-    """A small RGB PNG (red/blue halves), written with zlib only; returns its bytes."""
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
-    row = b"\x00" + b"\xd0\x20\x20" * (width // 2) + b"\x20\x40\xd0" * (width - width // 2)
-    body = (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
-        + chunk(b"IDAT", zlib.compress(row * height))
-        + chunk(b"IEND", b"")
-    )
-    path.write_bytes(body)
-    return body
 
 
 @dataclass

@@ -15,8 +15,9 @@ from mcp import Client
 from realtimekit_mcp.config import BackendSettings, ServerSettings, settings_from_args
 from realtimekit_mcp.server.app import build_server
 from realtimekit_mcp.tools.bot import HANDLE_PREFIX, unknown_handle
+from tests.media_files import write_png, write_tone_wav
 from tests.server.support import accept, call_ok, connect, text
-from tests.tools.livebots import ACCOUNT, APP, TEST_SPEECH, TOKEN, WAIT, Live, write_png, write_tone_wav
+from tests.tools.livebots import ACCOUNT, APP, TEST_SPEECH, TOKEN, WAIT, Live
 
 pytestmark = pytest.mark.anyio
 

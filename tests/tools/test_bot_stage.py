@@ -9,8 +9,9 @@ import anyio
 import pytest
 from mcp import Client
 
+from tests.media_files import write_png
 from tests.server.support import call_ok, connect, text
-from tests.tools.livebots import WAIT, Live, write_png
+from tests.tools.livebots import WAIT, Live
 
 pytestmark = pytest.mark.anyio
 

@@ -12,8 +12,9 @@ import pytest
 from mcp import Client
 from mcp_types import ElicitRequestParams, ElicitResult
 
+from tests.media_files import write_png, write_tone_wav
 from tests.server.support import accept, call_ok, connect, text
-from tests.tools.livebots import WAIT, Live, write_png, write_tone_wav
+from tests.tools.livebots import WAIT, Live
 
 pytestmark = pytest.mark.anyio
 

@@ -10,8 +10,6 @@ frame the bots receive is recorded at their sockets, then handed to @cloudflare/
 
 from __future__ import annotations
 
-import struct
-import zlib
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -37,6 +35,7 @@ from realtimekit_mcp.protocol.framing import decode_frame
 from realtimekit_mcp.protocol.messages import message_class
 from tests.bot.conftest import Live
 from tests.bot.conftest import live as live  # the fixture
+from tests.media_files import write_png
 
 from ._bridge import OfficialSDK
 
@@ -63,19 +62,6 @@ class Tap:
 
     async def close(self, code: int = 1000, reason: str = "") -> None:
         await self._ws.close(code, reason)
-
-
-def write_png(path: Path) -> Path:
-    """A 2x2 RGB PNG."""
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
-    rows = b"".join(b"\x00" + b"\xff\x00\x00" * 2 for _ in range(2))
-    png = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 2, 2, 8, 2, 0, 0, 0))
-    png += chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
-    path.write_bytes(png)
-    return path
 
 
 async def _preset(live: Live, name: str, **permissions: Any) -> str:
@@ -133,7 +119,8 @@ async def test_the_official_sdk_reads_every_frame_the_emulator_sends_for_the_mee
     host = await _bot(live, meeting, "host", "group_call_host", frames)
     guest = await _bot(live, meeting, "guest", lobby, frames)
     turned_away = await _bot(live, meeting, "late", lobby, frames)
-    image = write_png(tmp_path / "slide.png")
+    image = tmp_path / "slide.png"
+    write_png(image, 2, 2)
     with anyio.fail_after(60):
         await host.join()
         await guest.join()
