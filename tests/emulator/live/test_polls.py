@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -11,11 +10,10 @@ import pytest
 from google.protobuf.message import Message
 
 from realtimekit_mcp.protocol import polls_pb2, room_pb2
-from realtimekit_mcp.protocol.api_pb2 import ErrorMessage
-from realtimekit_mcp.protocol.events import ERROR_EVENT, PollEvent, RoomEvent
-from realtimekit_mcp.protocol.framing import Frame, encode_frame, encode_message
+from realtimekit_mcp.protocol.events import PollEvent, RoomEvent
 
 from .conftest import LiveEmu
+from .hostkit import refused
 from .rawpeer import RawPeer
 
 pytestmark = pytest.mark.anyio
@@ -41,30 +39,6 @@ async def room_peers(live: LiveEmu, meeting: str, *people: tuple[str, str]) -> A
     finally:
         for peer in out:
             await peer.close()
-
-
-async def raw_request(peer: RawPeer, event: int, payload: Message | bytes | None) -> tuple[int, bytes]:
-    """Send a request with an id (payload: a message, raw bytes, or none); return the reply's event and payload."""
-    peer._counter += 1
-    rid = f"{peer.peer_id}-{peer._counter}"
-    future: asyncio.Future[tuple[int, bytes | None]] = asyncio.get_running_loop().create_future()
-    peer._pending[rid] = future
-    if isinstance(payload, bytes):
-        data = encode_frame(Frame(event=event, id=rid, payload=payload))
-    else:
-        data = encode_message(event, payload, id=rid)
-    await peer._ws.send(data)
-    got, body = await future
-    return got, body or b""
-
-
-async def refused(peer: RawPeer, event: int, payload: Message | bytes | None) -> ErrorMessage:
-    """The protocol error (65535 ErrorMessage) a request gets."""
-    got, body = await raw_request(peer, event, payload)
-    assert got == ERROR_EVENT, f"expected an error, got event {got}"
-    error = ErrorMessage()
-    error.ParseFromString(body)
-    return error
 
 
 async def create(peer: RawPeer, question: str, options: list[str], **flags: bool) -> polls_pb2.Poll:
