@@ -12,6 +12,7 @@ import pytest
 pytest.importorskip("aiortc")
 
 from realtimekit_mcp.bot.participant import BotConfig, BotParticipant
+from realtimekit_mcp.bot.signalling import WebSocketLike, default_connect
 from realtimekit_mcp.client import RealtimeKitClient
 from realtimekit_mcp.emulator import EmulatorConfig
 from realtimekit_mcp.emulator.server import run_emulator
@@ -87,3 +88,18 @@ async def live() -> AsyncIterator[Live]:
             finally:
                 for bot in env.bots:
                     await bot.leave()
+
+
+class Dropper:
+    """A connect function that remembers the sockets, so a test can cut the last one abruptly."""
+
+    def __init__(self) -> None:
+        self.sockets: list[Any] = []
+
+    async def __call__(self, url: str) -> WebSocketLike:
+        ws = await default_connect(url)
+        self.sockets.append(ws)
+        return ws
+
+    def drop_last(self) -> None:
+        self.sockets[-1].transport.abort()

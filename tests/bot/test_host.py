@@ -17,11 +17,10 @@ from realtimekit_mcp.bot.participant import (
     bot_preset_body,
     ensure_bot_preset,
 )
-from realtimekit_mcp.bot.signalling import WebSocketLike, default_connect
 from realtimekit_mcp.emulator.presets import default_preset_body
 from realtimekit_mcp.protocol.events import RoomEvent
 
-from .conftest import Live
+from .conftest import Dropper, Live
 
 pytestmark = pytest.mark.anyio
 
@@ -274,26 +273,11 @@ async def test_ensure_bot_preset_gives_an_older_bot_preset_the_host_rights(live:
     assert [p["name"] for p in listed].count(BOT_PRESET_NAME) == 1
 
 
-class _Dropper:
-    """A connect function that keeps the sockets, so a test can cut the last one abruptly."""
-
-    def __init__(self) -> None:
-        self.sockets: list[Any] = []
-
-    async def __call__(self, url: str) -> WebSocketLike:
-        ws = await default_connect(url)
-        self.sockets.append(ws)
-        return ws
-
-    def drop_last(self) -> None:
-        self.sockets[-1].transport.abort()
-
-
 async def test_a_waitlisted_bot_that_reconnects_waits_again_and_an_admitted_one_stays_in(live: Live) -> None:
     m = await live.meeting()
     lobby = await preset(live, "lobby", waiting_room_type="ON_PRIVILEGED_USER_ENTRY")
     host = await live.bot(m, "host")
-    dropper = _Dropper()
+    dropper = Dropper()
     ann = BotParticipant(await token(live, m, "ann", lobby), live.config(connect=dropper), display_name="ann")
     live.bots.append(ann)
     with anyio.fail_after(30):
@@ -344,7 +328,7 @@ async def test_a_connection_lost_while_an_admitted_bot_joins_is_recovered_into_a
     m = await live.meeting()
     lobby = await preset(live, f"lobby_{drop_at}", waiting_room_type="ON_PRIVILEGED_USER_ENTRY")
     host = await live.bot(m, "host")
-    dropper = _Dropper()
+    dropper = Dropper()
     ann = BotParticipant(await token(live, m, "ann", lobby), live.config(connect=dropper), display_name="ann")
     live.bots.append(ann)
     if drop_at == "admission":
@@ -384,7 +368,7 @@ async def test_a_connection_lost_while_an_admitted_bot_joins_is_recovered_into_a
 async def test_a_host_that_reconnects_keeps_its_waiting_room_view_without_repeating_it(live: Live) -> None:
     m = await live.meeting()
     lobby = await preset(live, "lobby_host_drop", waiting_room_type="ON_PRIVILEGED_USER_ENTRY")
-    dropper = _Dropper()
+    dropper = Dropper()
     host = await live.bot(m, "host", connect=dropper)
     with anyio.fail_after(30):
         ann = await guest(live, m, "ann", lobby)

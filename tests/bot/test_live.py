@@ -12,11 +12,10 @@ import anyio
 import pytest
 
 from realtimekit_mcp.bot.participant import BotJoinError, BotParticipant, BotState
-from realtimekit_mcp.bot.signalling import WebSocketLike, default_connect
 from realtimekit_mcp.bot.tracks import peak_frequency
 from realtimekit_mcp.emulator.routes.client_api import live_plane
 
-from .conftest import Live
+from .conftest import Dropper, Live
 
 pytestmark = pytest.mark.anyio
 
@@ -225,25 +224,10 @@ async def test_twenty_join_leave_cycles_leak_no_tasks_sockets_or_descriptors(liv
     assert tasks1 <= tasks0
 
 
-class _Dropper:
-    """A connect function that remembers the sockets, so a test can cut one abruptly."""
-
-    def __init__(self) -> None:
-        self.sockets: list[Any] = []
-
-    async def __call__(self, url: str) -> WebSocketLike:
-        ws = await default_connect(url)
-        self.sockets.append(ws)
-        return ws
-
-    def drop_last(self) -> None:
-        self.sockets[-1].transport.abort()
-
-
 async def test_a_socket_drop_is_followed_by_a_reconnect_and_media_resumes_within_5_s(live: Live) -> None:
     m = await live.meeting()
     a = await live.bot(m, "alice")
-    dropper = _Dropper()
+    dropper = Dropper()
     b = await live.bot(m, "bob", connect=dropper)
     await a.play_continuous_tone(440.0)
     with anyio.fail_after(10):
@@ -279,7 +263,7 @@ async def test_a_join_cut_short_by_the_callers_deadline_cleans_up(live: Live) ->
 
 async def test_a_publisher_that_reconnects_publishes_again_and_is_heard(live: Live) -> None:
     m = await live.meeting()
-    dropper = _Dropper()
+    dropper = Dropper()
     a = await live.bot(m, "alice", connect=dropper)
     b = await live.bot(m, "bob")
     await a.play_continuous_tone(440.0)
