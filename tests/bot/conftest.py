@@ -54,14 +54,25 @@ class Live:
         assert r.status_code == 201, r.text
         return str(r.json()["data"]["id"])
 
-    async def token(self, meeting_id: str, cpid: str, name: str | None = None) -> str:
-        body = {"custom_participant_id": cpid, "preset_name": "group_call_host", "name": name or cpid}
+    async def token(
+        self, meeting_id: str, cpid: str, name: str | None = None, *, preset: str = "group_call_host"
+    ) -> str:
+        body = {"custom_participant_id": cpid, "preset_name": preset, "name": name or cpid}
         r = await self.http.post(f"{API}/meetings/{meeting_id}/participants", json=body)
         assert r.status_code == 201, r.text
         return str(r.json()["data"]["token"])
 
-    async def bot(self, meeting_id: str, cpid: str, *, join: bool = True, **overrides: Any) -> BotParticipant:
-        bot = BotParticipant(await self.token(meeting_id, cpid), self.config(**overrides), display_name=cpid)
+    async def bot(
+        self,
+        meeting_id: str,
+        cpid: str,
+        *,
+        preset: str = "group_call_host",
+        join: bool = True,
+        **overrides: Any,
+    ) -> BotParticipant:
+        token = await self.token(meeting_id, cpid, preset=preset)
+        bot = BotParticipant(token, self.config(**overrides), display_name=cpid)
         self.bots.append(bot)
         if join:
             await bot.join()

@@ -17,39 +17,22 @@ from realtimekit_mcp.bot.participant import (
     bot_preset_body,
     ensure_bot_preset,
 )
-from realtimekit_mcp.emulator.presets import default_preset_body
 from realtimekit_mcp.protocol.events import RoomEvent
+from tests.presets import make_preset
 
 from .conftest import Dropper, Live
 
 pytestmark = pytest.mark.anyio
 
 
-async def preset(live: Live, name: str, base: str = "group_call_participant", **permissions: Any) -> str:
-    """A preset made from a default one with some permissions changed."""
-    view_type = "WEBINAR" if base.startswith("webinar") else "GROUP_CALL"
-    body = default_preset_body(name, view_type, base.endswith("_host"))
-    body["permissions"].update(permissions)
-    r = await live.rest("POST", "/presets", json=body)
-    assert r.status_code == 201, r.text
-    return name
-
-
 async def token(live: Live, meeting: str, cpid: str, preset_name: str) -> str:
-    body = {"custom_participant_id": cpid, "preset_name": preset_name, "name": cpid}
-    r = await live.rest("POST", f"/meetings/{meeting}/participants", json=body)
-    assert r.status_code == 201, r.text
-    return str(r.json()["data"]["token"])
+    return await live.token(meeting, cpid, preset=preset_name)
 
 
 async def guest(
     live: Live, meeting: str, cpid: str, preset_name: str, *, join: bool = True
 ) -> BotParticipant:
-    bot = BotParticipant(await token(live, meeting, cpid, preset_name), live.config(), display_name=cpid)
-    live.bots.append(bot)
-    if join:
-        await bot.join()
-    return bot
+    return await live.bot(meeting, cpid, preset=preset_name, join=join)
 
 
 def of(bot: BotParticipant, type_: str) -> list[BotEvent]:
@@ -66,7 +49,7 @@ def joined_names(bot: BotParticipant) -> list[str]:
 
 async def test_a_host_bot_admits_one_waitlisted_bot_and_rejects_another(live: Live) -> None:
     m = await live.meeting()
-    lobby = await preset(live, "lobby", waiting_room_type="ON_PRIVILEGED_USER_ENTRY")
+    lobby = await make_preset(live, "lobby", waiting_room_type="ON_PRIVILEGED_USER_ENTRY")
     host = await live.bot(m, "host")
     with anyio.fail_after(30):
         ann = await guest(live, m, "ann", lobby)
@@ -108,7 +91,7 @@ async def test_a_host_bot_admits_one_waitlisted_bot_and_rejects_another(live: Li
 
 async def test_admit_all_lets_everyone_in_and_skip_on_accept_rejoins_directly(live: Live) -> None:
     m = await live.meeting()
-    once = await preset(live, "lobby_once", waiting_room_type="SKIP_ON_ACCEPT")
+    once = await make_preset(live, "lobby_once", waiting_room_type="SKIP_ON_ACCEPT")
     host = await live.bot(m, "host")
     with anyio.fail_after(30):
         cora = await guest(live, m, "cora", once)
@@ -275,7 +258,7 @@ async def test_ensure_bot_preset_gives_an_older_bot_preset_the_host_rights(live:
 
 async def test_a_waitlisted_bot_that_reconnects_waits_again_and_an_admitted_one_stays_in(live: Live) -> None:
     m = await live.meeting()
-    lobby = await preset(live, "lobby", waiting_room_type="ON_PRIVILEGED_USER_ENTRY")
+    lobby = await make_preset(live, "lobby", waiting_room_type="ON_PRIVILEGED_USER_ENTRY")
     host = await live.bot(m, "host")
     dropper = Dropper()
     ann = BotParticipant(await token(live, m, "ann", lobby), live.config(connect=dropper), display_name="ann")
@@ -299,7 +282,7 @@ async def test_a_waitlisted_bot_that_reconnects_waits_again_and_an_admitted_one_
 
 async def test_the_manager_hands_out_a_waitlisted_bot_and_keeps_its_rejection(live: Live) -> None:
     m = await live.meeting()
-    lobby = await preset(live, "lobby", waiting_room_type="ON_PRIVILEGED_USER_ENTRY")
+    lobby = await make_preset(live, "lobby", waiting_room_type="ON_PRIVILEGED_USER_ENTRY")
     host = await live.bot(m, "host")
     async with BotManager(live.config(), limits=BotManagerLimits(max_bots=1)) as manager:
         with anyio.fail_after(30):
@@ -326,7 +309,7 @@ async def test_a_connection_lost_while_an_admitted_bot_joins_is_recovered_into_a
     # completes its join: the supervisor reconnects, the server remembers the admission, and the bot
     # ends up joined with its bookkeeping (joined event, joined_at), not failed; leave() then ends it.
     m = await live.meeting()
-    lobby = await preset(live, f"lobby_{drop_at}", waiting_room_type="ON_PRIVILEGED_USER_ENTRY")
+    lobby = await make_preset(live, f"lobby_{drop_at}", waiting_room_type="ON_PRIVILEGED_USER_ENTRY")
     host = await live.bot(m, "host")
     dropper = Dropper()
     ann = BotParticipant(await token(live, m, "ann", lobby), live.config(connect=dropper), display_name="ann")
@@ -367,7 +350,7 @@ async def test_a_connection_lost_while_an_admitted_bot_joins_is_recovered_into_a
 
 async def test_a_host_that_reconnects_keeps_its_waiting_room_view_without_repeating_it(live: Live) -> None:
     m = await live.meeting()
-    lobby = await preset(live, "lobby_host_drop", waiting_room_type="ON_PRIVILEGED_USER_ENTRY")
+    lobby = await make_preset(live, "lobby_host_drop", waiting_room_type="ON_PRIVILEGED_USER_ENTRY")
     dropper = Dropper()
     host = await live.bot(m, "host", connect=dropper)
     with anyio.fail_after(30):

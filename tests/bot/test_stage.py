@@ -16,9 +16,8 @@ from realtimekit_mcp.bot.stage import StageError
 from realtimekit_mcp.bot.tracks import color_bars
 from realtimekit_mcp.emulator.routes.client_api import live_plane
 
-from .conftest import Live
+from .conftest import Dropper, Live
 from .test_host import guest, token
-from .test_live import _Dropper
 
 pytestmark = pytest.mark.anyio
 
@@ -216,7 +215,7 @@ async def test_a_preset_that_may_not_go_on_stage_is_refused_by_the_server(live: 
 async def test_a_bot_that_reconnects_comes_back_off_the_stage_without_its_media(live: Live) -> None:
     m = await live.meeting()
     host = await guest(live, m, "host", "webinar_host")
-    dropper = _Dropper()
+    dropper = Dropper()
     ann = BotParticipant(
         await token(live, m, "ann", "webinar_participant"), live.config(connect=dropper), display_name="ann"
     )

@@ -22,7 +22,6 @@ from google.protobuf.unknown_fields import UnknownFieldSet
 
 from realtimekit_mcp.bot import BotParticipant, BotState, HostActionError
 from realtimekit_mcp.bot.signalling import WebSocketLike, default_connect
-from realtimekit_mcp.emulator.presets import default_preset_body
 from realtimekit_mcp.protocol.events import (
     ERROR_EVENT,
     EVENT_PAYLOADS,
@@ -36,6 +35,7 @@ from realtimekit_mcp.protocol.messages import message_class
 from tests.bot.conftest import Live
 from tests.bot.conftest import live as live  # the fixture
 from tests.media_files import write_png
+from tests.presets import make_preset
 
 from ._bridge import OfficialSDK
 
@@ -64,25 +64,11 @@ class Tap:
         await self._ws.close(code, reason)
 
 
-async def _preset(live: Live, name: str, **permissions: Any) -> str:
-    body = default_preset_body(name, "GROUP_CALL", False)
-    body["permissions"].update(permissions)
-    r = await live.rest("POST", "/presets", json=body)
-    assert r.status_code == 201, r.text
-    return name
-
-
 async def _bot(live: Live, meeting: str, name: str, preset: str, frames: list[bytes]) -> BotParticipant:
-    body = {"custom_participant_id": name, "preset_name": preset, "name": name}
-    r = await live.rest("POST", f"/meetings/{meeting}/participants", json=body)
-    assert r.status_code == 201, r.text
-
     async def connect(url: str) -> WebSocketLike:
         return Tap(await default_connect(url), frames)
 
-    bot = BotParticipant(r.json()["data"]["token"], live.config(connect=connect), display_name=name)
-    live.bots.append(bot)
-    return bot
+    return await live.bot(meeting, name, preset=preset, join=False, connect=connect)
 
 
 def unknown_fields(message: Message, path: str = "") -> list[str]:
@@ -115,7 +101,7 @@ async def test_the_official_sdk_reads_every_frame_the_emulator_sends_for_the_mee
 ) -> None:
     frames: list[bytes] = []
     meeting = await live.meeting()
-    lobby = await _preset(live, "lobby", waiting_room_type="ON_PRIVILEGED_USER_ENTRY")
+    lobby = await make_preset(live, "lobby", waiting_room_type="ON_PRIVILEGED_USER_ENTRY")
     host = await _bot(live, meeting, "host", "group_call_host", frames)
     guest = await _bot(live, meeting, "guest", lobby, frames)
     turned_away = await _bot(live, meeting, "late", lobby, frames)

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any
 
 from google.protobuf.message import Message
 
-from realtimekit_mcp.emulator.presets import default_preset_body
 from realtimekit_mcp.protocol import media_edge_pb2, room_pb2
 from realtimekit_mcp.protocol.api_pb2 import ErrorMessage
 from realtimekit_mcp.protocol.events import ERROR_EVENT, MediaEvent, RoomEvent
@@ -48,18 +46,6 @@ async def media_refused(peer: RawPeer, event: int, payload: Message | bytes | No
     error = media_edge_pb2.ErrorResponse()
     error.ParseFromString(body)
     return error.error_message
-
-
-async def make_preset(
-    live: LiveEmu, name: str, base: str = "group_call_participant", **permissions: Any
-) -> str:
-    """Create a preset from a default one with some permissions changed; returns its name."""
-    view_type = {"group_call": "GROUP_CALL", "webinar": "WEBINAR"}[base.rsplit("_", 1)[0]]
-    body = default_preset_body(name, view_type, base.endswith("_host"))
-    body["permissions"].update(permissions)
-    r = await live.rest("POST", "/presets", json=body)
-    assert r.status_code == 201, r.text
-    return name
 
 
 async def connect(live: LiveEmu, meeting: str, cpid: str, preset: str) -> RawPeer:

@@ -7,9 +7,10 @@ import pytest
 
 from realtimekit_mcp.protocol import chat_pb2, room_pb2
 from realtimekit_mcp.protocol.events import ChatEvent, RoomEvent
+from tests.presets import make_preset
 
 from .conftest import LiveEmu
-from .hostkit import connect, make_preset, refused, room_join
+from .hostkit import connect, refused, room_join
 
 pytestmark = pytest.mark.anyio
 

@@ -16,8 +16,9 @@ from realtimekit_mcp.protocol import plugin_pb2
 from realtimekit_mcp.protocol.events import PluginEvent
 
 from .conftest import LiveEmu
+from .hostkit import raw_request, refused
 from .rawpeer import RawPeer
-from .test_polls import raw_request, refused, room_peers
+from .test_polls import room_peers
 
 pytestmark = pytest.mark.anyio
 

@@ -7,9 +7,10 @@ import pytest
 
 from realtimekit_mcp.protocol import chat_pb2, media_edge_pb2, plugin_pb2, room_pb2
 from realtimekit_mcp.protocol.events import ChatEvent, MediaEvent, PluginEvent, RoomEvent
+from tests.presets import make_preset
 
 from .conftest import LiveEmu
-from .hostkit import connect, make_preset, media_refused, raw_request, refused, room_join, waitlist_of
+from .hostkit import connect, media_refused, raw_request, refused, room_join, waitlist_of
 from .rawpeer import EdgeError, RawPeer
 
 pytestmark = pytest.mark.anyio
