@@ -669,16 +669,22 @@ class BotParticipant:
             self._recv.wait_connected(self.config.connect_timeout),
         )
 
+        me = await self._room_join()
+        if me.waitlisted:
+            return True
+        await self._complete_join(me)
+        return False
+
+    async def _room_join(self) -> room_pb2.Peer:
+        """Send the room joinRoom; returns the bot as the server sees it (``waitlisted`` when held)."""
+        sig = self._require_sig()
         peer = room_pb2.Peer(peer_id=sig.peer_id, user_id=self.participant_id, display_name=self.display_name)
         if self.details and self.details.custom_participant_id:
             peer.custom_participant_id = self.details.custom_participant_id
         reply = await sig.request(
             RoomEvent.JOIN_ROOM, room_pb2.JoinRoomRequest(peer=peer), room_pb2.PeerInfoResponse
         )
-        if reply.peer.waitlisted:
-            return True
-        await self._complete_join(reply.peer)
-        return False
+        return reply.peer
 
     async def _complete_join(self, me: room_pb2.Peer) -> None:
         """The rest of a join once the room join is accepted: peers, chat, media, publishing."""
@@ -725,28 +731,25 @@ class BotParticipant:
             # has set the state to WAITLISTED (see _admit_if_pending).
             self._admission_pending = True
             return
-        if self.state is not BotState.WAITLISTED:
-            return
-        self._emit("admitted", peer_id=self.peer_id, participant_id=self.participant_id)
-        self._spawn(self._finish_admission())
+        if self.state is BotState.WAITLISTED:
+            self._admitted()
 
     def _admit_if_pending(self) -> None:
         pending, self._admission_pending = self._admission_pending, False
         if pending and self.state is BotState.WAITLISTED:
-            self._on_admitted(Frame(event=RoomEvent.WAITING_ROOM_REQUEST_ACCEPTED, id=None, payload=None))
+            self._admitted()
+
+    def _admitted(self) -> None:
+        self._emit("admitted", peer_id=self.peer_id, participant_id=self.participant_id)
+        self._spawn(self._finish_admission())
 
     async def _finish_admission(self) -> None:
         sig = self._require_sig()
-        peer = room_pb2.Peer(peer_id=sig.peer_id, user_id=self.participant_id, display_name=self.display_name)
-        if self.details and self.details.custom_participant_id:
-            peer.custom_participant_id = self.details.custom_participant_id
         try:
-            reply = await sig.request(
-                RoomEvent.JOIN_ROOM, room_pb2.JoinRoomRequest(peer=peer), room_pb2.PeerInfoResponse
-            )
-            if reply.peer.waitlisted:  # pragma: no cover - the server held the bot again
+            me = await self._room_join()
+            if me.waitlisted:  # pragma: no cover - the server held the bot again
                 return
-            await self._complete_join(reply.peer)
+            await self._complete_join(me)
             if self.config.listen_via == "agent":
                 await self._start_agent_listen()
         except Exception as exc:
