@@ -572,10 +572,16 @@ class LivePlane:
         permissions = (preset or {}).get("permissions") or {}
         return permissions if isinstance(permissions, dict) else {}
 
+    def setting(self, peer: LivePeer, *path: str) -> Any:
+        """The value at ``permissions[path[0]][path[1]]...`` of the peer's preset (None when absent)."""
+        value: Any = self.permissions(peer)
+        for key in path:
+            value = value.get(key) if isinstance(value, dict) else None
+        return value
+
     def allows(self, peer: LivePeer, group: str, key: str) -> bool:
         """Whether the peer's preset grants ``permissions[group][key]`` (``polls``, ``plugins``, ...)."""
-        section = self.permissions(peer).get(group)
-        return isinstance(section, dict) and bool(section.get(key))
+        return bool(self.setting(peer, group, key))
 
     # -- room events -----------------------------------------------------------------------------
     async def _room_join(self, conn: Connection, frame: Frame) -> None:
@@ -703,13 +709,10 @@ class LivePlane:
 
     def _check_chat(self, peer: LivePeer, scope: str, payload_type: int) -> None:
         """Refuse a chat message the peer's preset does not allow (``chat.public``/``chat.private``)."""
-        chat = self.permissions(peer).get("chat") or {}
-        rights = chat.get(scope) if isinstance(chat, dict) else None
-        rights = rights if isinstance(rights, dict) else {}
-        if not rights.get("can_send"):
+        if not self.setting(peer, "chat", scope, "can_send"):
             raise RequestError(403, f"The preset of this participant does not allow chat.{scope}.can_send")
         kind = "text" if payload_type == 0 else "files" if payload_type in (1, 2) else None
-        if kind is not None and rights.get(kind) is False:
+        if kind is not None and self.setting(peer, "chat", scope, kind) is False:
             raise RequestError(403, f"The preset of this participant does not allow chat.{scope}.{kind}")
 
     async def _chat_room(self, conn: Connection, frame: Frame) -> None:
@@ -741,9 +744,7 @@ class LivePlane:
         deaf = [
             pid
             for pid in dict.fromkeys(request.peer_ids)
-            if not ((self.permissions(members[pid]).get("chat") or {}).get("private") or {}).get(
-                "can_receive"
-            )
+            if not self.setting(members[pid], "chat", "private", "can_receive")
         ]
         if deaf:
             raise RequestError(
@@ -837,12 +838,9 @@ class LivePlane:
         self._need_media(peer)
         request = parse_payload(frame, media_edge_pb2.ProducerCreateRequest)
         if request.screen_share:
-            permissions = self.permissions(peer)
-            media = permissions.get("media") or {}
-            screenshare = media.get("screenshare") if isinstance(media, dict) else None
-            allowed = screenshare.get("can_produce") if isinstance(screenshare, dict) else None
+            allowed = self.setting(peer, "media", "screenshare", "can_produce")
             # CAN_REQUEST: allowed once on a stage (as SDK 2.0.2 maps it for stage presets).
-            on_stage = bool(permissions.get("stage_enabled")) and peer.stage == "ON_STAGE"
+            on_stage = bool(self.setting(peer, "stage_enabled")) and peer.stage == "ON_STAGE"
             if allowed != "ALLOWED" and not (allowed == "CAN_REQUEST" and on_stage):
                 hint = ", which allows it on the stage only" if allowed == "CAN_REQUEST" else ""
                 raise RequestError(
